@@ -1,0 +1,74 @@
+"""Reads with access rules for people, organizations and invitations.
+
+Every view that reaches an account object by URL goes through one of these; anything the
+user may not see raises Http404 so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Invitation, Membership, Organization, Role, User, hash_token
+
+RoleName = Literal["coordinator", "facilitator", "participant"]
+
+
+def user_get_role(*, user: User) -> RoleName:
+    """The role whose landing page and navigation this user gets; coordinator outranks facilitator."""
+    roles = {m.role for m in user.memberships.all()}
+    if Role.COORDINATOR in roles:
+        return "coordinator"
+    if Role.FACILITATOR in roles:
+        return "facilitator"
+    return "participant"
+
+
+def membership_get_for_user(*, user: User, role: Role) -> Membership:
+    """The user's membership with this role (first organization by name), or 404."""
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("organization")
+        .filter(user=user, role=role)
+        .order_by("organization__name")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def membership_list_for_organization(*, organization: Organization) -> QuerySet[Membership]:
+    """Staff of one organization, for its coordinators."""
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("role", "user__full_name", "user__email")
+    )
+
+
+def invitation_list_pending(*, organization: Organization) -> QuerySet[Invitation]:
+    """Invitations of one organization that can still be accepted, newest first."""
+    return (
+        Invitation.objects.pending().filter(organization=organization).select_related("invited_by")
+    )
+
+
+def invitation_get_for_coordinator(*, organization: Organization, pk: int) -> Invitation:
+    """An invitation of the coordinator's own organization, or 404."""
+    try:
+        return Invitation.objects.get(organization=organization, pk=pk)
+    except Invitation.DoesNotExist:
+        raise Http404 from None
+
+
+def invitation_get_by_token(*, token: str) -> Invitation | None:
+    """The invitation a link's token belongs to, used or not; None for a token we never issued."""
+    return (
+        Invitation.objects.select_related("organization")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )

@@ -1,0 +1,158 @@
+"""Writes for accounts: inviting people and accepting invitations."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from .emails import email_send
+from .models import Invitation, Membership, Organization, Role, User, hash_token
+
+
+class InvitationError(Exception):
+    """An invitation cannot be made or used; the message is meant for the person who tried."""
+
+
+def invitation_create(
+    *,
+    organization: Organization,
+    email: str,
+    role: Role | str,
+    invited_by: User,
+    full_name: str = "",
+) -> Invitation:
+    """Invite someone to the organization by e-mail; an older pending invitation to the same address is revoked."""
+    email = email.strip().lower()
+    if role:
+        already = Membership.objects.filter(
+            organization=organization, user__email__iexact=email, role=role
+        ).exists()
+        if already:
+            raise InvitationError(f"{email} is already a {Role(role).label.lower()} here.")
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        # Only the newest link works, so a forwarded old e-mail cannot be used.
+        Invitation.objects.pending().filter(organization=organization, email__iexact=email).update(
+            revoked_at=now
+        )
+        invitation = Invitation.objects.create(
+            organization=organization,
+            email=email,
+            full_name=full_name.strip(),
+            role=role or "",
+            token_hash=hash_token(token),
+            invited_by=invited_by,
+            expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        accept_url = settings.SITE_URL + reverse("invitation_accept", args=[token])
+        # Sent only once the invitation is saved: a rolled-back invitation sends nothing.
+        transaction.on_commit(
+            lambda: email_send(
+                template="invitation",
+                to=[email],
+                context={
+                    "invitation": invitation,
+                    "accept_url": accept_url,
+                    "inviter": invited_by,
+                    "valid_days": settings.INVITATION_VALID_DAYS,
+                },
+            )
+        )
+    return invitation
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    """Stop an invitation's link from working."""
+    if invitation.accepted_at is not None:
+        raise InvitationError("This invitation has already been accepted.")
+    Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def invitation_needs_password(*, invitation: Invitation) -> bool:
+    """Whether accepting must set a password (a new account, or one that never had one)."""
+    user = User.objects.filter(email__iexact=invitation.email).first()
+    return user is None or not user.has_usable_password()
+
+
+def invitation_accept(*, token: str, password: str | None, full_name: str = "") -> User:
+    """Use an invitation once: create or reuse the account, mark the address verified, add the role."""
+    with transaction.atomic():
+        # The row lock makes "single use" hold when the link is clicked twice at once.
+        invitation = (
+            Invitation.objects.select_for_update().filter(token_hash=hash_token(token)).first()
+        )
+        if invitation is None:
+            raise InvitationError("This invitation link is not valid.")
+        if invitation.accepted_at is not None:
+            raise InvitationError("This invitation has already been used. Please sign in instead.")
+        if invitation.revoked_at is not None:
+            raise InvitationError(
+                "This invitation was withdrawn. Ask your coordinator for a new one."
+            )
+        if invitation.is_expired():
+            raise InvitationError(
+                "This invitation has expired. Ask your coordinator for a new one."
+            )
+
+        user = User.objects.filter(email__iexact=invitation.email).first()
+        created = user is None
+        if user is None:
+            user = User(email=invitation.email)
+        if full_name.strip():
+            user.full_name = full_name.strip()
+        elif created:
+            user.full_name = invitation.full_name
+        if created or not user.has_usable_password():
+            if not password:
+                raise InvitationError("Please choose a password.")
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise InvitationError(" ".join(exc.messages)) from exc
+            user.set_password(password)
+        user.save()
+
+        # The link arrived in this inbox, which is the proof of address allauth asks for.
+        EmailAddress.objects.filter(user=user).exclude(email__iexact=invitation.email).update(
+            primary=False
+        )
+        address, _ = EmailAddress.objects.get_or_create(
+            user=user, email=invitation.email, defaults={"verified": True, "primary": True}
+        )
+        if not (address.verified and address.primary):
+            address.verified = True
+            address.primary = True
+            address.save(update_fields=["verified", "primary"])
+
+        if invitation.role:
+            Membership.objects.update_or_create(
+                user=user, organization=invitation.organization, defaults={"role": invitation.role}
+            )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return user
+
+
+def user_update_profile(
+    *, user: User, full_name: str, preferred_name: str, timezone_name: str, phone: str
+) -> User:
+    """Save the details a person may change about themselves."""
+    user.full_name = full_name.strip()
+    user.preferred_name = preferred_name.strip()
+    user.timezone = timezone_name
+    user.phone = phone.strip()
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["full_name", "preferred_name", "timezone", "phone"])
+    return user

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("me/", views.participant_home, name="participant_home"),
+    path("facilitator/", views.facilitator_home, name="facilitator_home"),
+    path("coordinator/", views.coordinator_home, name="coordinator_home"),
+    path("coordinator/invitations/new/", views.invitation_create_view, name="invitation_create"),
+    path(
+        "coordinator/invitations/<int:pk>/revoke/",
+        views.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
+    path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
+    path("help/", views.help_view, name="help"),
+    path("profile/", views.profile_view, name="profile"),
+]

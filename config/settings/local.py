@@ -1,0 +1,18 @@
+"""Settings for the quick start: SQLite, filesystem broker and e-mail as files under var/."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Never used outside a developer's machine: production.py refuses to start without a key.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="local-development-only-not-a-secret")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+for folder in ("mail", "celery/queue", "celery/processed"):
+    (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
