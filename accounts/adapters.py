@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.http import HttpRequest
 
 
@@ -11,3 +14,8 @@ class AccountAdapter(DefaultAccountAdapter):
         # People join through a coordinator's invitation (accounts.services.invitation_accept),
         # never through a public sign-up form.
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # allauth's messages end with the site address; ours is configured, not the Host header.
+        context = {**context, "site_url": settings.SITE_URL}
+        super().send_mail(template_prefix, email, context)
