@@ -73,7 +73,11 @@ def test_invited_facilitator_gets_the_facilitator_role(
 ):
     client.force_login(coordinator_user)
     token = _invite(
-        client, django_capture_on_commit_callbacks, mailoutbox, email="fac@example.org", role="facilitator"
+        client,
+        django_capture_on_commit_callbacks,
+        mailoutbox,
+        email="fac@example.org",
+        role="facilitator",
     )
     client.logout()
     response = client.post(
@@ -86,7 +90,9 @@ def test_invited_facilitator_gets_the_facilitator_role(
 
 
 def test_invitation_link_works_only_once(client, coordinator_user, organization):
-    invitation_create(organization=organization, email="once@example.org", role="", invited_by=coordinator_user)
+    invitation_create(
+        organization=organization, email="once@example.org", role="", invited_by=coordinator_user
+    )
     token = "t" * 43
     Invitation.objects.filter(email="once@example.org").update(token_hash=hash_token(token))
     invitation_accept(token=token, password="quiet lake morning")
@@ -99,7 +105,9 @@ def test_invitation_link_works_only_once(client, coordinator_user, organization)
 
 
 def test_expired_invitation_is_refused_with_a_clear_message(client, coordinator_user, organization):
-    invitation_create(organization=organization, email="late@example.org", role="", invited_by=coordinator_user)
+    invitation_create(
+        organization=organization, email="late@example.org", role="", invited_by=coordinator_user
+    )
     token = "x" * 43
     Invitation.objects.filter(email="late@example.org").update(token_hash=hash_token(token))
     with time_machine.travel(timezone.now() + timedelta(days=15)):
@@ -110,15 +118,26 @@ def test_expired_invitation_is_refused_with_a_clear_message(client, coordinator_
 
 
 def test_reinviting_withdraws_the_older_link(coordinator_user, organization):
-    first = invitation_create(organization=organization, email="p@example.org", role="", invited_by=coordinator_user)
-    second = invitation_create(organization=organization, email="P@example.org", role="", invited_by=coordinator_user)
+    first = invitation_create(
+        organization=organization, email="p@example.org", role="", invited_by=coordinator_user
+    )
+    second = invitation_create(
+        organization=organization, email="P@example.org", role="", invited_by=coordinator_user
+    )
     first.refresh_from_db()
     assert first.revoked_at is not None
     assert second.is_usable
 
 
-def test_reinviting_an_existing_address_reuses_the_account(client, coordinator_user, organization, participant):
-    invitation_create(organization=organization, email=participant.email, role="facilitator", invited_by=coordinator_user)
+def test_reinviting_an_existing_address_reuses_the_account(
+    client, coordinator_user, organization, participant
+):
+    invitation_create(
+        organization=organization,
+        email=participant.email,
+        role="facilitator",
+        invited_by=coordinator_user,
+    )
     token = "r" * 43
     Invitation.objects.filter(email=participant.email).update(token_hash=hash_token(token))
     page = client.get(reverse("invitation_accept", args=[token]))
@@ -132,7 +151,9 @@ def test_reinviting_an_existing_address_reuses_the_account(client, coordinator_u
 
 
 def test_weak_password_keeps_the_invitation_and_says_why(client, coordinator_user, organization):
-    invitation_create(organization=organization, email="weak@example.org", role="", invited_by=coordinator_user)
+    invitation_create(
+        organization=organization, email="weak@example.org", role="", invited_by=coordinator_user
+    )
     token = "w" * 43
     Invitation.objects.filter(email="weak@example.org").update(token_hash=hash_token(token))
     response = client.post(
@@ -156,7 +177,9 @@ def test_cannot_invite_an_existing_coordinator_again(client, coordinator_user):
 
 def test_invalid_email_is_reported_on_the_form(client, coordinator_user, mailoutbox):
     client.force_login(coordinator_user)
-    response = client.post(reverse("invitation_create"), {"email": "not-an-address", "full_name": "Sam"})
+    response = client.post(
+        reverse("invitation_create"), {"email": "not-an-address", "full_name": "Sam"}
+    )
     assert response.status_code == 200
     assert "Enter a valid email address" in response.text
     assert 'value="Sam"' in response.text
@@ -164,7 +187,9 @@ def test_invalid_email_is_reported_on_the_form(client, coordinator_user, mailout
 
 
 def test_a_coordinator_withdraws_their_own_invitation(client, coordinator_user, organization):
-    invitation = invitation_create(organization=organization, email="w@example.org", role="", invited_by=coordinator_user)
+    invitation = invitation_create(
+        organization=organization, email="w@example.org", role="", invited_by=coordinator_user
+    )
     client.force_login(coordinator_user)
     response = client.post(reverse("invitation_revoke", args=[invitation.pk]), follow=True)
     assert "no longer works" in response.text
@@ -174,7 +199,9 @@ def test_a_coordinator_withdraws_their_own_invitation(client, coordinator_user, 
 
 @pytest.mark.parametrize("who", ["other_coordinator", "facilitator_user", "participant"])
 def test_others_cannot_withdraw_an_invitation(request, client, coordinator_user, organization, who):
-    invitation = invitation_create(organization=organization, email="w@example.org", role="", invited_by=coordinator_user)
+    invitation = invitation_create(
+        organization=organization, email="w@example.org", role="", invited_by=coordinator_user
+    )
     client.force_login(request.getfixturevalue(who))
     response = client.post(reverse("invitation_revoke", args=[invitation.pk]))
     assert response.status_code == 404
@@ -185,8 +212,15 @@ def test_others_cannot_withdraw_an_invitation(request, client, coordinator_user,
 def test_coordinator_sees_pending_invitations_not_other_organizations(
     client, coordinator_user, organization, other_coordinator, other_organization
 ):
-    invitation_create(organization=organization, email="mine@example.org", role="", invited_by=coordinator_user)
-    invitation_create(organization=other_organization, email="theirs@example.org", role="", invited_by=other_coordinator)
+    invitation_create(
+        organization=organization, email="mine@example.org", role="", invited_by=coordinator_user
+    )
+    invitation_create(
+        organization=other_organization,
+        email="theirs@example.org",
+        role="",
+        invited_by=other_coordinator,
+    )
     client.force_login(coordinator_user)
     page = client.get(reverse("coordinator_home"))
     assert "mine@example.org" in page.text

@@ -10,7 +10,12 @@ def test_participant_changes_their_timezone_and_name(client, participant):
     client.force_login(participant)
     response = client.post(
         reverse("profile"),
-        {"full_name": "Pat P", "preferred_name": "Pat", "timezone": "America/New_York", "phone": ""},
+        {
+            "full_name": "Pat P",
+            "preferred_name": "Pat",
+            "timezone": "America/New_York",
+            "phone": "",
+        },
         follow=True,
     )
     assert "Your details are saved" in response.text

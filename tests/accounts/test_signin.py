@@ -22,7 +22,9 @@ def test_password_login_lands_on_the_role_page(client, participant):
 
 
 def test_wrong_password_says_so_and_does_not_sign_in(client, participant):
-    response = client.post(reverse("account_login"), {"login": participant.email, "password": "nope"})
+    response = client.post(
+        reverse("account_login"), {"login": participant.email, "password": "nope"}
+    )
     assert response.status_code == 200
     assert "The email address and/or password you specified are not correct" in response.text
     # The address typed is kept, so nobody has to type it twice.
@@ -33,7 +35,9 @@ def test_wrong_password_says_so_and_does_not_sign_in(client, participant):
 def test_repeated_failures_are_rate_limited_even_with_the_right_password(client, participant):
     for _ in range(5):
         client.post(reverse("account_login"), {"login": participant.email, "password": "wrong"})
-    response = client.post(reverse("account_login"), {"login": participant.email, "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": participant.email, "password": PASSWORD}
+    )
     assert response.status_code == 200
     assert "Too many failed login attempts" in response.text
     assert "_auth_user_id" not in client.session
@@ -87,7 +91,11 @@ def test_public_sign_up_is_closed(client):
     assert "Sign Up Closed" in response.text
     client.post(
         reverse("account_signup"),
-        {"email": "stranger@example.org", "password1": "x long password", "password2": "x long password"},
+        {
+            "email": "stranger@example.org",
+            "password1": "x long password",
+            "password2": "x long password",
+        },
     )
     assert not User.objects.filter(email="stranger@example.org").exists()
 

@@ -16,7 +16,9 @@ def test_seed_demo_creates_the_demo_people_who_can_sign_in(settings, client, cap
     assert Membership.objects.get(user__email="coordinator@demo.test").role == Role.COORDINATOR
     assert Membership.objects.filter(role=Role.FACILITATOR).count() == 2
     assert User.objects.filter(email__startswith="participant").count() == 12
-    response = client.post("/accounts/login/", {"login": "participant12@demo.test", "password": DEMO_PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"login": "participant12@demo.test", "password": DEMO_PASSWORD}
+    )
     assert response.url == "/"
 
 
