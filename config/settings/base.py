@@ -21,7 +21,12 @@ env = environ.Env()
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=[])
-CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Stripped: an origin kept with the space after a comma never matches, and POSTs fail.
+CSRF_TRUSTED_ORIGINS: list[str] = [
+    origin.strip()
+    for origin in env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+    if origin.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -180,12 +185,13 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 # --- Celery -----------------------------------------------------------------
+# Redis re-delivers an unacknowledged task after this many seconds; every task time limit
+# below stays well under it so a slow task is never run twice at once.
+REDIS_VISIBILITY_TIMEOUT = 3600
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
-        # Redis re-delivers an unacknowledged task after this long; every time limit
-        # below stays well under it so a slow task is never run twice concurrently.
-        "visibility_timeout": 3600,
+        "visibility_timeout": REDIS_VISIBILITY_TIMEOUT,
     }
 else:
     CELERY_BROKER_URL = "filesystem://"

@@ -1,0 +1,31 @@
+"""The worker settings that keep reminders from being lost or sent twice."""
+
+from __future__ import annotations
+
+from config.celery import app
+from config.settings import base
+
+
+def test_tasks_survive_a_dying_worker_and_are_taken_one_at_a_time():
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.accept_content == ["json"]
+    assert app.conf.task_serializer == "json"
+
+
+def test_a_task_is_stopped_before_redis_would_hand_it_to_another_worker():
+    assert (
+        base.CELERY_TASK_SOFT_TIME_LIMIT
+        < base.CELERY_TASK_TIME_LIMIT
+        < base.REDIS_VISIBILITY_TIMEOUT / 2
+    )
+
+
+def test_beat_records_a_heartbeat_every_minute():
+    entry = app.conf.beat_schedule["record-heartbeat"]
+    assert entry["task"] == "sessions.tasks.record_heartbeat"
+    assert entry["schedule"] == 60.0
+    # What a starting worker does: import every app's tasks module.
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
