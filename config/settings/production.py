@@ -16,7 +16,10 @@ def _required(name: str) -> str:
 
 
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
-ALLOWED_HOSTS = [host for host in _required("DJANGO_ALLOWED_HOSTS").split(",") if host.strip()]
+# "a.org, b.org" is how people write lists; a host kept with its space would never match.
+ALLOWED_HOSTS = [
+    host.strip() for host in _required("DJANGO_ALLOWED_HOSTS").split(",") if host.strip()
+]
 DATABASES = {"default": env.db_url_config(_required("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
