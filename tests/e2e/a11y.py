@@ -75,9 +75,8 @@ def assert_accessible(page: Page) -> None:
 
     first = page.evaluate(_FIRST_TAB_STOP_JS)
     assert first is not None, f"nothing on {where} can be reached with the keyboard"
-    assert first["text"] == "Skip to main content" and first["href"] == f"#{main_id}", (
-        f"the first Tab stop on {where} should be the skip link to #{main_id}, found {first!r}"
-    )
+    expected = {"text": "Skip to main content", "href": f"#{main_id}"}
+    assert first == expected, f"the first Tab stop on {where} should be {expected}, found {first}"
 
     help_link = page.get_by_role("link", name="Get help", exact=True).first
     assert help_link.is_visible(), f"{where} has no visible 'Get help' link"
