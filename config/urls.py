@@ -10,5 +10,7 @@ admin.site.site_header = "Stillwater administration"
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("programs.urls")),
+    path("", include("sessions.urls")),
     path("", include("accounts.urls")),
 ]

@@ -1,2 +1,302 @@
-"""Programs, cohorts and enrollments arrive with the programs issue; the app exists so that
-migrations and imports have their final home from the first commit."""
+"""What is offered and to whom: programs (curricula), cohorts (deliveries) and enrollments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Organization, validate_timezone
+
+if TYPE_CHECKING:
+    from django_stubs_ext.db.models.manager import RelatedManager
+
+
+class Delivery(models.TextChoices):
+    GROUP = "group", "Group"
+    INDIVIDUAL = "individual", "One-on-one"
+    SELF_GUIDED = "self_guided", "Self-guided"
+
+
+class Modality(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "By phone"
+    VIDEO = "video", "Video call"
+
+
+class LogKind(models.TextChoices):
+    PRACTICE = "practice", "Practice (what, how long)"
+    STRATEGY = "strategy", "Strategy use (which, situation, mood before and after)"
+
+
+class Program(models.Model):
+    """A curriculum such as MBSR-8 for MS or IER-6; shipped as data, editable in the admin."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    summary = models.TextField(blank=True)
+    delivery = models.CharField(max_length=20, choices=Delivery.choices)
+    cadence_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days between one session and the next."
+    )
+    completion_threshold = models.PositiveSmallIntegerField(
+        help_text="A participant completed the course when they attended at least this many "
+        "of the program's (non-optional) sessions."
+    )
+    default_session_minutes = models.PositiveSmallIntegerField(default=60)
+    log_kind = models.CharField(max_length=20, choices=LogKind.choices, default=LogKind.PRACTICE)
+    # [{"code", "name", "description", "adaptations", "durations": [minutes, ...]}]
+    practices = models.JSONField(default=list, blank=True)
+    # [{"code", "name", "description"}] for programs whose home practice is strategy use
+    strategies = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    sessions: RelatedManager[ProgramSession]
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completion_threshold__gte=1), name="program_threshold_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(cadence_days__gte=1), name="program_cadence_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_individual(self) -> bool:
+        return self.delivery == Delivery.INDIVIDUAL
+
+    @property
+    def is_self_guided(self) -> bool:
+        return self.delivery == Delivery.SELF_GUIDED
+
+    def practice_choices(self) -> list[tuple[str, str]]:
+        return [(p["code"], p["name"]) for p in self.practices]
+
+    def strategy_choices(self) -> list[tuple[str, str]]:
+        return [(s["code"], s["name"]) for s in self.strategies]
+
+    def practice_name(self, code: str) -> str:
+        for item in [*self.practices, *self.strategies]:
+            if item["code"] == code:
+                return str(item["name"])
+        return code
+
+
+class ProgramSession(models.Model):
+    """One week's plan of a program."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=160)
+    aims = models.TextField(blank=True)
+    material = models.TextField(
+        blank=True, help_text="What the participant reads for this week, also after missing it."
+    )
+    practices = models.JSONField(
+        default=list, blank=True, help_text="Codes of the program's practices."
+    )
+    home_practice = models.TextField(blank=True)
+    reflection_prompt = models.CharField(max_length=300, blank=True)
+    default_modality = models.CharField(
+        max_length=20, choices=Modality.choices, default=Modality.IN_PERSON
+    )
+    default_minutes = models.PositiveSmallIntegerField(default=60)
+    adaptations = models.TextField(blank=True, help_text="Adaptations for people with MS.")
+    optional = models.BooleanField(
+        default=False, help_text="Optional sessions do not count towards completion."
+    )
+    schedule_after = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="For an optional session: it falls between this session and the next.",
+    )
+
+    class Meta:
+        ordering = ["program", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "number"], name="one_program_session_per_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program.name} — {self.number}. {self.title}"
+
+    def practice_items(self) -> list[dict[str, Any]]:
+        by_code = {p["code"]: p for p in self.program.practices}
+        return [by_code[code] for code in self.practices if code in by_code]
+
+
+class MeasurementKind(models.TextChoices):
+    BASELINE = "baseline", "Baseline"
+    POST = "post", "Post"
+    FOLLOW_UP = "follow_up", "Follow-up"
+    WEEKLY = "weekly", "Weekly check-in"
+
+
+class MeasurementPoint(models.Model):
+    """When questionnaires are given in a program; instruments and windows come with questionnaires."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="measurement_points"
+    )
+    kind = models.CharField(max_length=20, choices=MeasurementKind.choices)
+    label = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["program", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "kind"], name="one_measurement_point_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program.name}: {self.label}"
+
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def _weekday_choices() -> list[tuple[int, str]]:
+    return list(enumerate(WEEKDAYS))
+
+
+class CohortQuerySet(models.QuerySet["Cohort"]):
+    def for_organization(self, organization: Organization) -> CohortQuerySet:
+        return self.filter(organization=organization)
+
+
+class Cohort(models.Model):
+    """One delivery of a program: when and where it meets, who runs it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="cohorts")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cohorts")
+    name = models.CharField(max_length=120)
+    start_date = models.DateField(
+        help_text="The first session is on the first meeting day from this date."
+    )
+    meeting_weekday = models.PositiveSmallIntegerField(choices=_weekday_choices())
+    meeting_time = models.TimeField(help_text="Local wall-clock time in the cohort's time zone.")
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    default_modality = models.CharField(
+        max_length=20, choices=Modality.choices, default=Modality.IN_PERSON
+    )
+    place = models.CharField(max_length=300, blank=True)
+    video_link = models.URLField(blank=True)
+    phone_instructions = models.CharField(max_length=300, blank=True)
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="facilitated_cohorts", blank=True
+    )
+    # ISO dates ("2026-12-24") on which the group does not meet; the session moves a week on.
+    skip_dates = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    enrollments: RelatedManager[Enrollment]
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="cohort_name_unique_in_organization"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.program.name})"
+
+    @property
+    def zoneinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def skip_date_set(self) -> set[dt.date]:
+        return {dt.date.fromisoformat(value) for value in self.skip_dates}
+
+    def clean(self) -> None:
+        for value in self.skip_dates:
+            try:
+                dt.date.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise ValidationError({"skip_dates": f"“{value}” is not a date."}) from None
+
+
+class Arm(models.TextChoices):
+    INTERVENTION = "intervention", "Intervention"
+    CONTROL = "control", "Control"
+
+
+class EnrollmentStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
+    def started(self) -> EnrollmentQuerySet:
+        """Enrollments that started (intention to treat): not merely invited."""
+        return self.exclude(status=EnrollmentStatus.INVITED)
+
+    def current(self) -> EnrollmentQuerySet:
+        return self.filter(status__in=[EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE])
+
+
+class Enrollment(models.Model):
+    """A participant in a cohort, known in exports only by their participant code."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrollments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    participant_code = models.CharField(max_length=20, unique=True)
+    arm = models.CharField(max_length=20, choices=Arm.choices, default=Arm.INTERVENTION)
+    status = models.CharField(
+        max_length=20, choices=EnrollmentStatus.choices, default=EnrollmentStatus.INVITED
+    )
+    # Individual programs: this participant's own first session and weekly time (cohort's zone).
+    start_date = models.DateField(null=True, blank=True)
+    session_time = models.TimeField(null=True, blank=True)
+    invited_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateField(null=True, blank=True)
+    withdrawal_reason = models.CharField(max_length=300, blank=True)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cohort", "participant_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "user"], name="one_enrollment_per_cohort_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="withdrawn") | Q(withdrawn_at__isnull=True),
+                name="withdrawal_date_only_when_withdrawn",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.participant_code
+
+    @property
+    def is_control(self) -> bool:
+        return self.arm == Arm.CONTROL
+
+    @property
+    def gets_sessions(self) -> bool:
+        """Control-arm participants answer questionnaires only; withdrawn ones get nothing new."""
+        return self.arm == Arm.INTERVENTION and self.status != EnrollmentStatus.WITHDRAWN

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -8,3 +10,23 @@ class SessionsConfig(AppConfig):
     label = "program_sessions"
     verbose_name = "Sessions"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from programs.signals import cohort_schedule_changed, enrollment_schedule_changed
+
+        cohort_schedule_changed.connect(_sync_cohort, dispatch_uid="sessions.sync_cohort")
+        enrollment_schedule_changed.connect(
+            _sync_enrollment, dispatch_uid="sessions.sync_enrollment"
+        )
+
+
+def _sync_cohort(sender: Any, *, cohort: Any, **kwargs: Any) -> None:
+    from sessions.services.schedule import schedule_sync_for_cohort
+
+    schedule_sync_for_cohort(cohort=cohort)
+
+
+def _sync_enrollment(sender: Any, *, enrollment: Any, **kwargs: Any) -> None:
+    from sessions.services.schedule import schedule_sync_for_enrollment
+
+    schedule_sync_for_enrollment(enrollment=enrollment)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import heartbeat_record
+from .services.heartbeat import heartbeat_record
 
 
 @shared_task(name="sessions.tasks.record_heartbeat")

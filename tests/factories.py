@@ -68,3 +68,105 @@ def facilitator(organization: Organization | None = None, **kwargs: Any) -> User
         role=Role.FACILITATOR, organization=organization or OrganizationFactory(), **kwargs
     )
     return membership.user
+
+
+# --- programs -----------------------------------------------------------------------------
+
+import datetime as dt  # noqa: E402
+
+from programs.models import (  # noqa: E402
+    Cohort,
+    Delivery,
+    Enrollment,
+    EnrollmentStatus,
+    Modality,
+    Program,
+    ProgramSession,
+)
+
+
+def shipped_program(slug: str) -> Program:
+    """MBSR-8 for MS ("mbsr-8-ms") or IER-6 ("ier-6"), as the data migration ships them."""
+    return Program.objects.get(slug=slug)
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    """A small group program with `sessions` weekly sessions (default 4)."""
+
+    class Meta:
+        model = Program
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Program {n}")
+    slug = factory.Sequence(lambda n: f"program-{n}")
+    delivery = Delivery.GROUP
+    completion_threshold = 3
+    default_session_minutes = 90
+    practices = factory.LazyFunction(
+        lambda: [
+            {
+                "code": "body_scan",
+                "name": "Body scan",
+                "description": "",
+                "adaptations": "",
+                "durations": [10, 20],
+            },
+            {
+                "code": "breathing_space",
+                "name": "Breathing space",
+                "description": "",
+                "adaptations": "",
+                "durations": [3],
+            },
+        ]
+    )
+
+    @factory.post_generation
+    def sessions(obj: Program, create: bool, extracted: int | None, **kwargs: Any) -> None:
+        if not create:
+            return
+        for number in range(1, (extracted or 4) + 1):
+            ProgramSession.objects.create(
+                program=obj,
+                number=number,
+                title=f"Week {number}",
+                material=f"Material for week {number}.",
+                home_practice="Body scan daily.",
+                practices=["body_scan"],
+                default_modality=Modality.IN_PERSON,
+                default_minutes=90,
+            )
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    """A cohort; pass program=shipped_program("mbsr-8-ms") for the real curriculum."""
+
+    class Meta:
+        model = Cohort
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Cohort {n}")
+    start_date = dt.date(2026, 9, 1)
+    meeting_weekday = 1  # Tuesday
+    meeting_time = dt.time(18, 0)
+    timezone = "Europe/London"
+    place = "Room 2, Riverside Centre"
+
+    @factory.post_generation
+    def facilitators(
+        obj: Cohort, create: bool, extracted: list[User] | None, **kwargs: Any
+    ) -> None:
+        if create and extracted:
+            obj.facilitators.set(extracted)
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    cohort = factory.SubFactory(CohortFactory)
+    user = factory.SubFactory(UserFactory)
+    participant_code = factory.Sequence(lambda n: f"P{n:04d}")
+    status = EnrollmentStatus.ACTIVE

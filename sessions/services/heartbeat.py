@@ -3,7 +3,7 @@
 from django.db.models import F
 from django.utils import timezone
 
-from .models import WorkerHeartbeat
+from sessions.models import WorkerHeartbeat
 
 
 def heartbeat_record(*, name: str) -> WorkerHeartbeat:

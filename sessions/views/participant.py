@@ -1,0 +1,5 @@
+"""Participant pages of the sessions app."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
