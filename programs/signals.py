@@ -11,3 +11,10 @@ from django.dispatch import Signal
 cohort_schedule_changed = Signal()
 # sender=Enrollment, enrollment=Enrollment: a one-on-one enrollment got or changed its start.
 enrollment_schedule_changed = Signal()
+
+
+class ScheduleRejected(Exception):
+    """Raised by a receiver when a schedule cannot follow the change; the message is for people.
+
+    programs catches this (it cannot name the sessions app's own error) and rolls back.
+    """

@@ -17,11 +17,12 @@ from programs.models import (
     Program,
     ProgramSession,
 )
+from programs.signals import ScheduleRejected
 from sessions.models import ScheduledSession, SessionStatus
 from sessions.scheduling import local_to_utc, plan
 
 
-class ScheduleError(Exception):
+class ScheduleError(ScheduleRejected):
     """A schedule change that cannot be made; the message says why, for the person who tried."""
 
 
