@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from .emails import email_send
 from .models import Invitation, Membership, Organization, Role, User, hash_token
+from .signals import invitation_accepted
 
 
 class InvitationError(Exception):
@@ -142,6 +143,7 @@ def invitation_accept(*, token: str, password: str | None, full_name: str = "") 
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        invitation_accepted.send(sender=Invitation, user=user, invitation=invitation)
     return user
 
 

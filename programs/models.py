@@ -223,6 +223,14 @@ class Cohort(models.Model):
         return zoneinfo.ZoneInfo(self.timezone)
 
     @property
+    def meeting_pattern(self) -> str:
+        """“Tuesdays at 18:00, Europe/London time”: the cohort's own zone, named, for every viewer."""
+        if self.program.is_individual:
+            return "One-on-one: each participant has their own day and time"
+        zone = self.timezone.replace("_", " ")
+        return f"{WEEKDAYS[self.meeting_weekday]}s at {self.meeting_time:%H:%M}, {zone} time"
+
+    @property
     def skip_date_set(self) -> set[dt.date]:
         return {dt.date.fromisoformat(value) for value in self.skip_dates}
 

@@ -1,19 +1,22 @@
-from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
+
+from . import views
 
 app_name = "programs"
 
-
-def _not_built_yet(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    # Placeholder so other pages can link here while the page is being built.
-    raise Http404
-
-
 urlpatterns = [
-    path("cohorts/", _not_built_yet, name="cohort_list"),
-    path("cohorts/new/", _not_built_yet, name="cohort_create"),
-    path("cohorts/<int:pk>/edit/", _not_built_yet, name="cohort_update"),
-    path("cohorts/<int:pk>/participants/new/", _not_built_yet, name="enrollment_create"),
-    path("cohorts/<int:pk>/participants/import/", _not_built_yet, name="enrollment_import"),
-    path("enrollments/<int:pk>/edit/", _not_built_yet, name="enrollment_update"),
+    path("cohorts/", views.cohort_list, name="cohort_list"),
+    path("cohorts/new/", views.cohort_create_view, name="cohort_create"),
+    path("cohorts/<int:pk>/edit/", views.cohort_update_view, name="cohort_update"),
+    path(
+        "cohorts/<int:pk>/participants/new/",
+        views.enrollment_create_view,
+        name="enrollment_create",
+    ),
+    path(
+        "cohorts/<int:pk>/participants/import/",
+        views.enrollment_import_view,
+        name="enrollment_import",
+    ),
+    path("enrollments/<int:pk>/edit/", views.enrollment_update_view, name="enrollment_update"),
 ]

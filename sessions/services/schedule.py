@@ -146,8 +146,20 @@ def schedule_sync_for_enrollment(
 ) -> list[ScheduledSession]:
     """Create or update a one-on-one participant's own sessions from their start date and time."""
     cohort = enrollment.cohort
-    if cohort.program.delivery != Delivery.INDIVIDUAL or not enrollment.gets_sessions:
+    if cohort.program.delivery != Delivery.INDIVIDUAL:
         return []
+    if not enrollment.gets_sessions:
+        # Withdrawn, or moved to the control arm: their future meetings are off, the past stays.
+        future = ScheduledSession.objects.active().filter(
+            enrollment=enrollment, starts_at__gt=now or timezone.now()
+        )
+        cancelled = list(future)
+        future.update(
+            status=SessionStatus.CANCELLED,
+            cancel_reason="Participant withdrawn" if enrollment.status == EnrollmentStatus.WITHDRAWN else "Control arm",
+            updated_at=timezone.now(),
+        )
+        return cancelled
     start = enrollment.start_date or cohort.start_date
     return _sync(
         cohort=cohort,

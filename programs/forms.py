@@ -1,0 +1,331 @@
+"""Forms for cohorts and enrollments: they parse what was typed; the services decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
+
+from accounts.models import Membership, User, timezone_choices
+
+from .csv_import import EXAMPLE_HEADER, CsvDecodeError, ParseResult, csv_decode, parse_participants
+from .models import WEEKDAYS, Arm, Cohort, Modality, Program
+from .services import UPDATABLE_STATUSES
+
+MAX_UPLOAD_BYTES = 1024 * 1024
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _time_input() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class FacilitatorsField(forms.ModelMultipleChoiceField):
+    """Staff of the organization as checkboxes, each named with their role there."""
+
+    def __init__(self, *, memberships: list[Membership], **kwargs: Any) -> None:
+        self.roles = {m.user_id: m.get_role_display().lower() for m in memberships}
+        super().__init__(
+            queryset=User.objects.filter(pk__in=self.roles).order_by("full_name", "email"),
+            **kwargs,
+        )
+
+    def label_from_instance(self, obj: User) -> str:
+        name = obj.full_name or obj.email
+        return f"{name} ({self.roles.get(obj.pk, 'staff')})"
+
+
+def parse_skip_dates(text: str) -> tuple[list[dt.date], list[str]]:
+    """Dates typed one per line as YYYY-MM-DD; blank lines are ignored, each bad line is named."""
+    dates, problems = [], []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        value = raw.strip()
+        if not value:
+            continue
+        try:
+            dates.append(dt.date.fromisoformat(value))
+        except ValueError:
+            problems.append(
+                f"Line {number}: “{value}” is not a date written as YYYY-MM-DD, "
+                "for example 2026-12-22."
+            )
+    return sorted(set(dates)), problems
+
+
+class CohortForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=120,
+        help_text="How staff tell this cohort apart, for example “Tuesday evenings, autumn 2026”.",
+    )
+    program = forms.ModelChoiceField(
+        label="Program",
+        queryset=Program.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    start_date = forms.DateField(
+        label="Start date",
+        widget=_date_input(),
+        help_text="The first session is on the first meeting day from this date.",
+    )
+    meeting_weekday = forms.TypedChoiceField(
+        label="Meeting day",
+        choices=[("", "The same weekday as the start date"), *enumerate(WEEKDAYS)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    meeting_time = forms.TimeField(
+        label="Meeting time",
+        widget=_time_input(),
+        help_text="The local time in the cohort's time zone, for example 18:00. "
+        "It stays the same when the clocks change.",
+    )
+    timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices)
+    default_modality = forms.ChoiceField(
+        label="How the group meets",
+        choices=Modality.choices,
+        widget=forms.RadioSelect,
+        initial=Modality.IN_PERSON,
+        help_text="One-on-one programs follow each session's own plan (IER: first and last in "
+        "person, the others by phone).",
+    )
+    place = forms.CharField(
+        label="Place (for in-person sessions)",
+        max_length=300,
+        required=False,
+        help_text="Building, room and anything that helps people find it, such as step-free access.",
+    )
+    video_link = forms.URLField(
+        label="Video call link (for video sessions)",
+        required=False,
+        assume_scheme="https",
+    )
+    phone_instructions = forms.CharField(
+        label="Phone instructions (for phone sessions)",
+        max_length=300,
+        required=False,
+        help_text="For example “Your facilitator calls the number on your profile.”",
+    )
+    skip_dates = forms.CharField(
+        label="Dates the group does not meet (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One date per line, written as YYYY-MM-DD, for example 2026-12-22. "
+        "A session that falls on one of these dates moves a week on.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        memberships: list[Membership],
+        cohort: Cohort | None = None,
+        program_locked: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        programs = Program.objects.filter(is_active=True)
+        if cohort is not None:
+            # A cohort keeps its program even after the program stops being offered.
+            programs = Program.objects.filter(is_active=True) | Program.objects.filter(
+                pk=cohort.program_id
+            )
+        program_field = self.fields["program"]
+        assert isinstance(program_field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        program_field.queryset = programs.order_by("name")
+        if program_locked:
+            program_field.disabled = True
+            program_field.help_text = "The program cannot change once the cohort has sessions."
+        self.fields["facilitators"] = FacilitatorsField(
+            memberships=memberships,
+            label="Facilitators",
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Choose at least one. Facilitators see this cohort and record attendance.",
+            error_messages={"required": "Choose at least one facilitator."},
+        )
+        # Keep the order people read the page in: who runs it comes before the skip dates.
+        self.order_fields([*[name for name in self.fields if name != "skip_dates"], "skip_dates"])
+
+    def clean_skip_dates(self) -> list[dt.date]:
+        dates, problems = parse_skip_dates(self.cleaned_data.get("skip_dates") or "")
+        if problems:
+            raise forms.ValidationError(problems)
+        return dates
+
+    @staticmethod
+    def initial_for(cohort: Cohort) -> dict[str, Any]:
+        return {
+            "name": cohort.name,
+            "program": cohort.program_id,
+            "start_date": cohort.start_date,
+            "meeting_weekday": cohort.meeting_weekday,
+            "meeting_time": cohort.meeting_time,
+            "timezone": cohort.timezone,
+            "default_modality": cohort.default_modality,
+            "place": cohort.place,
+            "video_link": cohort.video_link,
+            "phone_instructions": cohort.phone_instructions,
+            "facilitators": list(cohort.facilitators.values_list("pk", flat=True)),
+            "skip_dates": "\n".join(cohort.skip_dates),
+        }
+
+
+ARM_HELP = "Control: the same questionnaires at the same times, and no sessions."
+
+
+class EnrollmentForm(forms.Form):
+    full_name = forms.CharField(
+        label="Full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        help_text="We send the invitation here. Someone who already has an account keeps it.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label="Phone (optional)",
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    timezone = forms.ChoiceField(
+        label="Their time zone",
+        choices=timezone_choices,
+        help_text="Every time they see is shown in this zone.",
+    )
+    arm = forms.ChoiceField(
+        label="Arm",
+        choices=Arm.choices,
+        initial=Arm.INTERVENTION,
+        widget=forms.RadioSelect,
+        help_text=ARM_HELP,
+    )
+    start_date = forms.DateField(
+        label="Their first session",
+        widget=_date_input(),
+        help_text="Later sessions are on the same weekday, once a week.",
+    )
+    session_time = forms.TimeField(label="Their weekly session time", widget=_time_input())
+
+    def __init__(self, *args: Any, cohort: Cohort, default_start: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].initial = cohort.timezone
+        if cohort.program.is_individual:
+            self.fields["start_date"].initial = default_start
+            self.fields["session_time"].initial = cohort.meeting_time
+            self.fields[
+                "session_time"
+            ].help_text = f"In the cohort's time zone ({cohort.timezone.replace('_', ' ')})."
+        else:
+            del self.fields["start_date"]
+            del self.fields["session_time"]
+
+
+class EnrollmentImportForm(forms.Form):
+    text = forms.CharField(
+        label="Paste the list",
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 12, "spellcheck": "false", "autocomplete": "off", "class": "csv-input"}
+        ),
+        help_text=f"The first line names the columns: {EXAMPLE_HEADER}. Phone and time zone "
+        "may be left out, and you may add an “arm” column (intervention or control). "
+        "Then one participant per line.",
+    )
+    file = forms.FileField(
+        label="Or choose a CSV file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text="Saved from a spreadsheet as “CSV UTF-8”, with the same columns. "
+        "If you choose a file, the box above is not used.",
+    )
+
+    def __init__(self, *args: Any, enrolled_emails: Collection[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if isinstance(self.data, QueryDict):
+            # So a file's contents can be put in the box when it has problems (see clean).
+            self.data = self.data.copy()
+        self.enrolled_emails = enrolled_emails
+        self.from_file = False
+        self.result = ParseResult()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload: UploadedFile | None = cleaned.get("file")
+        text = cleaned.get("text") or ""
+        if upload is not None:
+            if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+                self.add_error("file", "The file is larger than 1 MB. Please split it up.")
+                return cleaned
+            if (upload.name or "").lower().endswith((".xlsx", ".xls", ".ods")):
+                self.add_error(
+                    "file",
+                    "This is a spreadsheet file, not CSV. In your spreadsheet choose “Save as”, "
+                    "then “CSV UTF-8”, and upload that file.",
+                )
+                return cleaned
+            try:
+                text = csv_decode(upload.read())
+            except CsvDecodeError as exc:
+                self.add_error("file", str(exc))
+                return cleaned
+            self.from_file = True
+        self.result = parse_participants(text, enrolled_emails=self.enrolled_emails)
+        if not self.result.ok:
+            if self.from_file and isinstance(self.data, QueryDict):
+                # The coordinator can correct the file's lines right here instead of starting over.
+                self.data["text"] = text
+            self.add_error("text", [str(problem) for problem in self.result.problems])
+        return cleaned
+
+
+class EnrollmentUpdateForm(forms.Form):
+    arm = forms.ChoiceField(
+        label="Arm", choices=Arm.choices, widget=forms.RadioSelect, help_text=ARM_HELP
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[(s.value, s.label) for s in UPDATABLE_STATUSES],
+        widget=forms.RadioSelect,
+        help_text="Invited: has not accepted yet. Active: taking part. "
+        "Completed: finished the course.",
+    )
+    start_date = forms.DateField(
+        label="Their first session",
+        widget=_date_input(),
+        help_text="Sessions already held stay where they were; later ones follow.",
+    )
+    session_time = forms.TimeField(label="Their weekly session time", widget=_time_input())
+
+    def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if cohort.program.is_individual:
+            self.fields[
+                "session_time"
+            ].help_text = f"In the cohort's time zone ({cohort.timezone.replace('_', ' ')})."
+        else:
+            del self.fields["start_date"]
+            del self.fields["session_time"]
+
+
+class EnrollmentWithdrawForm(forms.Form):
+    on_date = forms.DateField(
+        label="Date they withdrew",
+        widget=_date_input(),
+        help_text="Today or earlier.",
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="In their words if you can, or “No reason given”. Staff see this; "
+        "the participant does not.",
+    )

@@ -1,0 +1,598 @@
+"""Writes for programs: cohorts, and enrolling, changing and withdrawing participants."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone as django_timezone
+
+from accounts.models import Membership, Organization, Role, User
+from accounts.services import InvitationError, invitation_create
+
+from .csv_import import MAX_ROWS, ParticipantRow, Problem, participant_problems, timezone_canonical
+from .models import (
+    Arm,
+    Cohort,
+    Delivery,
+    Enrollment,
+    EnrollmentStatus,
+    Modality,
+    Program,
+)
+from .signals import ScheduleRejected, cohort_schedule_changed, enrollment_schedule_changed
+
+# Read aloud over the phone and typed by hand: no 0/O, 1/I/L.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 5
+CODE_ATTEMPTS = 20
+
+# A change to any of these moves sessions or where they happen, so the schedule follows.
+COHORT_SCHEDULE_FIELDS = (
+    "program",
+    "start_date",
+    "meeting_weekday",
+    "meeting_time",
+    "timezone",
+    "default_modality",
+    "place",
+    "video_link",
+    "phone_instructions",
+    "skip_dates",
+)
+
+
+class CohortError(Exception):
+    """A cohort cannot be made or changed as asked; the message is for the coordinator.
+
+    `field` names the form field the message belongs to, when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class EnrollmentError(Exception):
+    """A participant cannot be enrolled or changed as asked; the message is for the coordinator."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class EnrollmentImportError(EnrollmentError):
+    """A list of participants has problems; nothing from it was created."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        count = len(problems)
+        super().__init__(
+            f"The list has {count} problem{'s' if count != 1 else ''}; nobody was added."
+        )
+        self.problems = problems
+
+
+def _today(zone_name: str) -> dt.date:
+    # "Today" where the cohort meets: a coordinator elsewhere may be a day ahead or behind.
+    return django_timezone.localtime(django_timezone.now(), ZoneInfo(zone_name)).date()
+
+
+def _first_on_weekday(start: dt.date, weekday: int) -> dt.date:
+    return start + dt.timedelta(days=(weekday - start.weekday()) % 7)
+
+
+# --- cohorts ------------------------------------------------------------------------------
+
+
+def cohort_has_sessions(*, cohort: Cohort) -> bool:
+    """Whether any session of the cohort was scheduled (then its program is fixed)."""
+    # programs may not import sessions (BRIEF §3); the reverse relation the sessions app
+    # adds to Cohort is reachable by name, and is absent only if that app is not installed.
+    related = getattr(cohort, "scheduled_sessions", None)
+    return related is not None and related.exists()
+
+
+def _staff_ids(organization: Organization) -> set[int]:
+    return set(
+        Membership.objects.filter(
+            organization=organization, role__in=[Role.FACILITATOR, Role.COORDINATOR]
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _cohort_check(
+    *,
+    organization: Organization,
+    cohort: Cohort | None,
+    name: str,
+    program: Program,
+    timezone: str,
+    default_modality: str,
+    place: str,
+    video_link: str,
+    facilitators: Sequence[User],
+) -> None:
+    if not name:
+        raise CohortError("Give the cohort a name.", field="name")
+    same_name = Cohort.objects.filter(organization=organization, name__iexact=name)
+    if cohort is not None:
+        same_name = same_name.exclude(pk=cohort.pk)
+    existing = same_name.first()
+    if existing is not None:
+        raise CohortError(
+            f"There is already a cohort called “{existing.name}” in your organization. "
+            "Choose a different name, for example with the month it starts.",
+            field="name",
+        )
+    if timezone_canonical(timezone) != timezone:
+        raise CohortError(
+            f"“{timezone}” is not a time zone name such as Europe/London.", field="timezone"
+        )
+    if default_modality not in Modality.values:
+        raise CohortError("Choose how the group meets.", field="default_modality")
+    # One-on-one programs meet the way each program session says; a group meets one way.
+    if program.delivery == Delivery.GROUP:
+        if default_modality == Modality.IN_PERSON and not place:
+            raise CohortError("Say where the group meets in person.", field="place")
+        if default_modality == Modality.VIDEO and not video_link:
+            raise CohortError("Add the link for the video call.", field="video_link")
+    if not facilitators:
+        raise CohortError("Choose at least one facilitator.", field="facilitators")
+    if not {user.pk for user in facilitators} <= _staff_ids(organization):
+        raise CohortError("Facilitators must be staff of your organization.", field="facilitators")
+
+
+def _send_cohort_schedule_changed(cohort: Cohort) -> None:
+    try:
+        cohort_schedule_changed.send(sender=Cohort, cohort=cohort)
+    except ScheduleRejected as exc:
+        # Raised inside the caller's transaction, so the cohort change is rolled back too.
+        raise CohortError(str(exc)) from exc
+
+
+def _save_cohort(cohort: Cohort) -> None:
+    try:
+        with transaction.atomic():
+            cohort.save()
+    except IntegrityError:
+        # Another coordinator saved the same name between our check and this save.
+        raise CohortError(
+            f"There is already a cohort called “{cohort.name}” in your organization.",
+            field="name",
+        ) from None
+
+
+def cohort_create(
+    *,
+    organization: Organization,
+    name: str,
+    program: Program,
+    start_date: dt.date,
+    meeting_time: dt.time,
+    timezone: str,
+    facilitators: Sequence[User],
+    meeting_weekday: int | None = None,
+    default_modality: str = Modality.IN_PERSON,
+    place: str = "",
+    video_link: str = "",
+    phone_instructions: str = "",
+    skip_dates: Iterable[dt.date] = (),
+) -> Cohort:
+    """Start a new delivery of a program in the organization and build its schedule."""
+    name = name.strip()
+    facilitators = list(facilitators)
+    _cohort_check(
+        organization=organization,
+        cohort=None,
+        name=name,
+        program=program,
+        timezone=timezone,
+        default_modality=default_modality,
+        place=place.strip(),
+        video_link=video_link.strip(),
+        facilitators=facilitators,
+    )
+    if not program.is_active:
+        raise CohortError("This program is no longer offered.", field="program")
+    if start_date < _today(timezone):
+        raise CohortError(
+            "The start date has already passed. Choose today or a later date.",
+            field="start_date",
+        )
+    cohort = Cohort(
+        organization=organization,
+        program=program,
+        name=name,
+        start_date=start_date,
+        meeting_weekday=start_date.weekday() if meeting_weekday is None else meeting_weekday,
+        meeting_time=meeting_time,
+        timezone=timezone,
+        default_modality=default_modality,
+        place=place.strip(),
+        video_link=video_link.strip(),
+        phone_instructions=phone_instructions.strip(),
+        skip_dates=sorted({day.isoformat() for day in skip_dates}),
+    )
+    with transaction.atomic():
+        _save_cohort(cohort)
+        cohort.facilitators.set(facilitators)
+        _send_cohort_schedule_changed(cohort)
+    return cohort
+
+
+def cohort_update(
+    *,
+    cohort: Cohort,
+    name: str,
+    program: Program,
+    start_date: dt.date,
+    meeting_time: dt.time,
+    timezone: str,
+    facilitators: Sequence[User],
+    meeting_weekday: int | None = None,
+    default_modality: str = Modality.IN_PERSON,
+    place: str = "",
+    video_link: str = "",
+    phone_instructions: str = "",
+    skip_dates: Iterable[dt.date] = (),
+) -> Cohort:
+    """Change a cohort; when its meeting pattern or place changed, its future sessions follow."""
+    name = name.strip()
+    facilitators = list(facilitators)
+    _cohort_check(
+        organization=cohort.organization,
+        cohort=cohort,
+        name=name,
+        program=program,
+        timezone=timezone,
+        default_modality=default_modality,
+        place=place.strip(),
+        video_link=video_link.strip(),
+        facilitators=facilitators,
+    )
+    if program.pk != cohort.program_id and cohort_has_sessions(cohort=cohort):
+        raise CohortError(
+            "The program cannot change once the cohort has sessions. "
+            "Create a new cohort for the other program instead.",
+            field="program",
+        )
+    if start_date != cohort.start_date and start_date < _today(timezone):
+        raise CohortError(
+            "The new start date has already passed. Choose today or a later date.",
+            field="start_date",
+        )
+    new_values: dict[str, Any] = {
+        "name": name,
+        "program": program,
+        "start_date": start_date,
+        "meeting_weekday": start_date.weekday() if meeting_weekday is None else meeting_weekday,
+        "meeting_time": meeting_time,
+        "timezone": timezone,
+        "default_modality": default_modality,
+        "place": place.strip(),
+        "video_link": video_link.strip(),
+        "phone_instructions": phone_instructions.strip(),
+        "skip_dates": sorted({day.isoformat() for day in skip_dates}),
+    }
+    schedule_changed = any(
+        getattr(cohort, field) != new_values[field] for field in COHORT_SCHEDULE_FIELDS
+    )
+    with transaction.atomic():
+        for field, value in new_values.items():
+            setattr(cohort, field, value)
+        _save_cohort(cohort)
+        cohort.facilitators.set(facilitators)
+        if schedule_changed:
+            _send_cohort_schedule_changed(cohort)
+    return cohort
+
+
+# --- enrollments --------------------------------------------------------------------------
+
+
+def participant_code_prefix(program: Program) -> str:
+    """Two letters from the program's slug ("MB" for mbsr-8-ms), so staff can tell codes apart."""
+    letters = [c for c in program.slug.upper() if c.isalpha()]
+    return "".join(letters[:2]) or "P"
+
+
+def _random_characters(count: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(count))
+
+
+def participant_code_generate(*, program: Program) -> str:
+    """A new pseudonymous code such as "MB-7K3Q9"; it says nothing about the person."""
+    return f"{participant_code_prefix(program)}-{_random_characters(CODE_LENGTH)}"
+
+
+def enrollment_default_start(*, cohort: Cohort) -> dt.date:
+    """A one-on-one participant's first session unless chosen: the cohort's next meeting day."""
+    # Someone added after the cohort began starts on its next meeting day, not in the past.
+    return _first_on_weekday(
+        max(cohort.start_date, _today(cohort.timezone)), cohort.meeting_weekday
+    )
+
+
+def _enrollment_defaults(
+    cohort: Cohort, start_date: dt.date | None, session_time: dt.time | None
+) -> tuple[dt.date | None, dt.time | None]:
+    if not cohort.program.is_individual:
+        return None, None
+    return (
+        start_date or enrollment_default_start(cohort=cohort),
+        session_time or cohort.meeting_time,
+    )
+
+
+def _send_enrollment_schedule_changed(enrollment: Enrollment) -> None:
+    if not enrollment.cohort.program.is_individual:
+        return
+    try:
+        enrollment_schedule_changed.send(sender=Enrollment, enrollment=enrollment)
+    except ScheduleRejected as exc:
+        raise EnrollmentError(str(exc)) from exc
+
+
+def _user_for_address(*, email: str, full_name: str, phone: str, timezone: str) -> User:
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                # No password until they accept the invitation and choose one.
+                return User.objects.create_user(
+                    email=email, password=None, full_name=full_name, timezone=timezone, phone=phone
+                )
+        except IntegrityError:
+            # The same address was added by someone else a moment ago: it is the same person.
+            return User.objects.get(email__iexact=email)
+    # An existing account is the person's own: fill gaps, never overwrite what they chose.
+    changed = []
+    if not user.full_name and full_name:
+        user.full_name = full_name
+        changed.append("full_name")
+    if not user.phone and phone:
+        user.phone = phone
+        changed.append("phone")
+    if changed:
+        user.save(update_fields=changed)
+    return user
+
+
+def _enrollment_create(
+    *,
+    cohort: Cohort,
+    user: User,
+    arm: str,
+    start_date: dt.date | None,
+    session_time: dt.time | None,
+) -> Enrollment:
+    for _attempt in range(CODE_ATTEMPTS):
+        code = participant_code_generate(program=cohort.program)
+        if Enrollment.objects.filter(participant_code=code).exists():
+            continue
+        try:
+            with transaction.atomic():
+                return Enrollment.objects.create(
+                    cohort=cohort,
+                    user=user,
+                    participant_code=code,
+                    arm=arm,
+                    status=EnrollmentStatus.INVITED,
+                    start_date=start_date,
+                    session_time=session_time,
+                )
+        except IntegrityError:
+            if Enrollment.objects.filter(cohort=cohort, user=user).exists():
+                raise EnrollmentError(
+                    f"{user.email} is already enrolled in this cohort.", field="email"
+                ) from None
+            # Another enrollment took this code between the check and the insert: draw again.
+    raise EnrollmentError("We could not make a participant code just now. Please try again.")
+
+
+def enrollment_invite(
+    *,
+    cohort: Cohort,
+    email: str,
+    full_name: str,
+    invited_by: User,
+    phone: str = "",
+    timezone: str = "",
+    arm: str = Arm.INTERVENTION,
+    start_date: dt.date | None = None,
+    session_time: dt.time | None = None,
+) -> Enrollment:
+    """Enrol someone in a cohort by e-mail: reuse or create their account, give them a code, invite them."""
+    email = email.strip().lower()
+    full_name = full_name.strip()
+    phone = phone.strip()
+    timezone = timezone.strip()
+    arm = (arm or Arm.INTERVENTION).lower()
+    for field, message in participant_problems(
+        full_name=full_name, email=email, phone=phone, timezone=timezone, arm=arm
+    ):
+        raise EnrollmentError(message[0].upper() + message[1:], field=field)
+    zone = timezone_canonical(timezone) if timezone else cohort.timezone
+    start_date, session_time = _enrollment_defaults(cohort, start_date, session_time)
+    if start_date is not None and start_date < _today(cohort.timezone):
+        raise EnrollmentError(
+            "The first session date has already passed. Choose today or a later date.",
+            field="start_date",
+        )
+    with transaction.atomic():
+        if Enrollment.objects.filter(cohort=cohort, user__email__iexact=email).exists():
+            raise EnrollmentError(f"{email} is already enrolled in this cohort.", field="email")
+        user = _user_for_address(
+            email=email, full_name=full_name, phone=phone, timezone=zone or cohort.timezone
+        )
+        enrollment = _enrollment_create(
+            cohort=cohort,
+            user=user,
+            arm=arm,
+            start_date=start_date,
+            session_time=session_time,
+        )
+        try:
+            # Sent after commit by invitation_create, so a rolled-back import mails nobody.
+            invitation_create(
+                organization=cohort.organization,
+                email=email,
+                role="",
+                invited_by=invited_by,
+                full_name=full_name,
+            )
+        except InvitationError as exc:
+            raise EnrollmentError(str(exc), field="email") from exc
+        _send_enrollment_schedule_changed(enrollment)
+    return enrollment
+
+
+def enrollment_import(
+    *, cohort: Cohort, rows: Sequence[ParticipantRow], invited_by: User
+) -> list[Enrollment]:
+    """Enrol every participant of a checked list, all or none; invitations go out after commit."""
+    problems: list[Problem] = []
+    if not rows:
+        problems.append(Problem(None, "There are no participants in the list."))
+    if len(rows) > MAX_ROWS:
+        problems.append(Problem(None, f"At most {MAX_ROWS} participants can be added at once."))
+    if problems:
+        raise EnrollmentImportError(problems)
+
+    enrolled = {email.lower() for email in cohort.enrollments.values_list("user__email", flat=True)}
+    seen: dict[str, int] = {}
+    for row in rows:
+        email = row.email.strip().lower()
+        problems.extend(
+            Problem(row.line, message)
+            for _field, message in participant_problems(
+                full_name=row.full_name.strip(),
+                email=email,
+                phone=row.phone,
+                timezone=row.timezone,
+                arm=row.arm,
+            )
+        )
+        if email in seen:
+            problems.append(
+                Problem(row.line, f"{email} is already on line {seen[email]} of this list.")
+            )
+        elif email in enrolled:
+            problems.append(Problem(row.line, f"{email} is already enrolled in this cohort."))
+        seen.setdefault(email, row.line)
+    if problems:
+        raise EnrollmentImportError(problems)
+
+    enrollments = []
+    with transaction.atomic():
+        for row in rows:
+            try:
+                enrollments.append(
+                    enrollment_invite(
+                        cohort=cohort,
+                        email=row.email,
+                        full_name=row.full_name,
+                        invited_by=invited_by,
+                        phone=row.phone,
+                        timezone=row.timezone,
+                        arm=row.arm,
+                    )
+                )
+            except EnrollmentError as exc:
+                # Raising out of the block undoes the rows already made: all or none.
+                raise EnrollmentImportError([Problem(row.line, str(exc))]) from exc
+    return enrollments
+
+
+UPDATABLE_STATUSES = (EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
+
+
+def enrollment_update(
+    *,
+    enrollment: Enrollment,
+    arm: str,
+    status: str,
+    start_date: dt.date | None = None,
+    session_time: dt.time | None = None,
+) -> Enrollment:
+    """Change a participant's arm or status (also taking a withdrawn one back), or their own start."""
+    if arm not in Arm.values:
+        raise EnrollmentError("Choose intervention or control.", field="arm")
+    if status not in UPDATABLE_STATUSES:
+        raise EnrollmentError(
+            "To withdraw someone, use “Withdraw from the course”, which records the date and reason.",
+            field="status",
+        )
+    cohort = enrollment.cohort
+    fields: dict[str, Any] = {"arm": arm, "status": status}
+    if cohort.program.is_individual:
+        start_date = start_date or enrollment.start_date
+        session_time = session_time or enrollment.session_time
+        if (
+            start_date != enrollment.start_date
+            and start_date
+            and start_date < _today(cohort.timezone)
+        ):
+            raise EnrollmentError(
+                "The new first session date has already passed. Choose today or a later date.",
+                field="start_date",
+            )
+        fields.update(start_date=start_date, session_time=session_time)
+    changed = [name for name, value in fields.items() if getattr(enrollment, name) != value]
+    if not changed:
+        return enrollment
+    for name in changed:
+        setattr(enrollment, name, fields[name])
+    if "status" in changed:
+        if enrollment.withdrawn_at is not None:
+            # Taken back after a withdrawal: the record of it no longer applies.
+            enrollment.withdrawn_at = None
+            enrollment.withdrawal_reason = ""
+            changed += ["withdrawn_at", "withdrawal_reason"]
+        if status == EnrollmentStatus.ACTIVE and enrollment.activated_at is None:
+            enrollment.activated_at = django_timezone.now()
+            changed.append("activated_at")
+    with transaction.atomic():
+        enrollment.save(update_fields=changed)
+        _send_enrollment_schedule_changed(enrollment)
+    return enrollment
+
+
+def enrollment_withdraw(*, enrollment: Enrollment, on_date: dt.date, reason: str) -> Enrollment:
+    """Record that a participant left the course on a date, and why; they get nothing new after it."""
+    reason = reason.strip()
+    if enrollment.status == EnrollmentStatus.WITHDRAWN:
+        raise EnrollmentError("This participant has already withdrawn.")
+    if on_date > _today(enrollment.cohort.timezone):
+        raise EnrollmentError(
+            "The date of withdrawal cannot be in the future. Record it on the day they leave.",
+            field="on_date",
+        )
+    invited_on = django_timezone.localtime(enrollment.invited_at, enrollment.cohort.zoneinfo).date()
+    if on_date < invited_on:
+        raise EnrollmentError(
+            f"The date of withdrawal is before they were invited ({invited_on.day} {invited_on:%B %Y}).",
+            field="on_date",
+        )
+    if not reason:
+        raise EnrollmentError("Give the reason, or write “No reason given”.", field="reason")
+    if len(reason) > 300:
+        raise EnrollmentError("Keep the reason to 300 characters.", field="reason")
+    enrollment.status = EnrollmentStatus.WITHDRAWN
+    enrollment.withdrawn_at = on_date
+    enrollment.withdrawal_reason = reason
+    with transaction.atomic():
+        enrollment.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
+        _send_enrollment_schedule_changed(enrollment)
+    return enrollment
+
+
+def enrollment_activate_invited(*, user: User, organization: Organization) -> int:
+    """Start the user's invited enrollments in the organization's cohorts; returns how many."""
+    return Enrollment.objects.filter(
+        user=user, cohort__organization=organization, status=EnrollmentStatus.INVITED
+    ).update(status=EnrollmentStatus.ACTIVE, activated_at=django_timezone.now())
