@@ -6,14 +6,23 @@ participant reaches only their own. Facilitator notes are never returned for a p
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
-from accounts.models import User
-from programs.models import Enrollment
+from accounts.models import User, hash_token
+from programs.models import Cohort, Enrollment
 from programs.selectors import cohort_list_for_staff, enrollment_list_for_participant
 
-from .models import PracticeLog, ScheduledSession
+from .models import (
+    Attendance,
+    CalendarFeed,
+    FacilitatorNote,
+    FacilitatorNoteRevision,
+    FollowUp,
+    PracticeLog,
+    ScheduledSession,
+    SessionCompletion,
+)
 
 
 def scheduled_session_get_for_staff(*, user: User, pk: int) -> ScheduledSession:
@@ -71,3 +80,126 @@ def practice_log_get_for_participant(*, user: User, pk: int) -> PracticeLog:
         )
     except PracticeLog.DoesNotExist:
         raise Http404 from None
+
+
+def calendar_feed_get_by_token(*, token: str) -> CalendarFeed:
+    """The live calendar link a secret token names, or 404: an unknown and a turned-off link look alike."""
+    try:
+        # A deactivated account's link stops too, without anyone having to remember to revoke it.
+        return CalendarFeed.objects.select_related("user").get(
+            token_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True
+        )
+    except CalendarFeed.DoesNotExist:
+        raise Http404 from None
+
+
+def calendar_feed_get_active_for_user(*, user: User) -> CalendarFeed | None:
+    """The user's own calendar link that still works, if they have one."""
+    return CalendarFeed.objects.filter(user_id=user.pk, revoked_at__isnull=True).first()
+
+
+def calendar_feed_get_for_user(*, user: User, pk: int) -> CalendarFeed:
+    """One of the user's own calendar links (working or not), or 404."""
+    try:
+        return CalendarFeed.objects.get(pk=pk, user_id=user.pk)
+    except CalendarFeed.DoesNotExist:
+        raise Http404 from None
+
+
+# --- staff pages: cohort overview, attendance grid, session page ---------------------------
+# The cohort or session passed in was already fetched through a *_get_for_staff selector.
+
+
+def scheduled_session_list_for_cohort(*, cohort: Cohort) -> QuerySet[ScheduledSession]:
+    """Every session of a cohort: held, coming, cancelled, make-ups, and one-on-one sessions."""
+    return (
+        ScheduledSession.objects.filter(cohort=cohort)
+        .select_related("program_session", "enrollment")
+        .order_by("starts_at", "pk")
+    )
+
+
+def attendance_list_for_cohort(*, cohort: Cohort) -> QuerySet[Attendance]:
+    """Every attendance record of a cohort's sessions."""
+    return Attendance.objects.filter(scheduled_session__cohort=cohort)
+
+
+def attendance_list_for_session(*, scheduled_session: ScheduledSession) -> QuerySet[Attendance]:
+    """The attendance records of one session."""
+    return Attendance.objects.filter(scheduled_session=scheduled_session).select_related(
+        "recorded_by"
+    )
+
+
+def practice_totals_for_cohort(*, cohort: Cohort) -> QuerySet[PracticeLog, dict[str, object]]:
+    """Per participant and local day: the minutes of practice logged (rows: enrollment_id, date, minutes)."""
+    return (
+        PracticeLog.objects.filter(enrollment__cohort=cohort)
+        .values("enrollment_id", "date")
+        .annotate(minutes=Sum("minutes"))
+        .order_by()
+    )
+
+
+def follow_up_list_open_for_cohort(*, cohort: Cohort) -> QuerySet[FollowUp]:
+    """The cohort's follow-ups nobody has handled yet, oldest session first."""
+    return (
+        FollowUp.objects.filter(scheduled_session__cohort=cohort, resolved_at__isnull=True)
+        .select_related("scheduled_session__program_session", "enrollment__user")
+        .order_by("scheduled_session__starts_at", "enrollment__participant_code")
+    )
+
+
+def follow_up_list_for_session(*, scheduled_session: ScheduledSession) -> QuerySet[FollowUp]:
+    """The follow-ups of one session, open or handled."""
+    return (
+        FollowUp.objects.filter(scheduled_session=scheduled_session)
+        .select_related("enrollment", "resolved_by")
+        .order_by("enrollment__participant_code")
+    )
+
+
+def follow_up_get_for_staff(*, user: User, pk: int) -> FollowUp:
+    """A follow-up in a cohort the user coordinates or facilitates, or 404."""
+    try:
+        return FollowUp.objects.select_related(
+            "scheduled_session__cohort", "scheduled_session__program_session", "enrollment"
+        ).get(pk=pk, scheduled_session__cohort__in=cohort_list_for_staff(user=user))
+    except FollowUp.DoesNotExist:
+        raise Http404 from None
+
+
+def session_completion_list_to_confirm(*, cohort: Cohort) -> QuerySet[SessionCompletion]:
+    """Weeks participants of the cohort completed on their own that no one has confirmed yet."""
+    return SessionCompletion.objects.filter(
+        enrollment__cohort=cohort, completed_at__isnull=False, confirmed_at__isnull=True
+    ).select_related("program_session")
+
+
+def session_completion_get_for_staff(*, user: User, pk: int) -> SessionCompletion:
+    """A participant's own completion of a week, in a cohort the user coordinates or facilitates, or 404."""
+    try:
+        return SessionCompletion.objects.select_related("enrollment", "program_session").get(
+            pk=pk, enrollment__cohort__in=cohort_list_for_staff(user=user)
+        )
+    except SessionCompletion.DoesNotExist:
+        raise Http404 from None
+
+
+def facilitator_note_list_for_session(
+    *, scheduled_session: ScheduledSession
+) -> QuerySet[FacilitatorNote]:
+    """Staff-only notes of one session with their earlier versions; never call this for a participant."""
+    return (
+        FacilitatorNote.objects.filter(scheduled_session=scheduled_session)
+        .select_related("author", "updated_by", "enrollment__user")
+        .prefetch_related(
+            Prefetch(
+                "revisions",
+                queryset=FacilitatorNoteRevision.objects.select_related("edited_by").order_by(
+                    "-edited_at", "-pk"
+                ),
+            )
+        )
+        .order_by("enrollment__participant_code", "pk")
+    )

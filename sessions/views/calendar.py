@@ -1,14 +1,108 @@
-"""Calendar feed pages of the sessions app."""
+"""Calendar links: the page where a person makes or turns off theirs, and the feed it serves."""
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import path
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, re_path
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.models import User
+from sessions.selectors import (
+    calendar_feed_get_active_for_user,
+    calendar_feed_get_by_token,
+    calendar_feed_get_for_user,
+    scheduled_session_list_for_facilitator,
+    scheduled_session_list_for_participant,
+)
+from sessions.services.calendar import (
+    FEED_HISTORY,
+    CalendarFeedError,
+    calendar_feed_create,
+    calendar_feed_read,
+    calendar_feed_revoke,
+    calendar_feed_url,
+)
+
+TEMPLATE = "program_sessions/calendar_settings.html"
 
 
-def _not_built_yet(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    # Placeholder so other pages can link here while the page is being built.
-    raise Http404
+@never_cache
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return render(request, TEMPLATE, {"feed": calendar_feed_get_active_for_user(user=user)})
+
+
+# never_cache: the page that shows the secret link once must not be kept by the browser or a proxy.
+@never_cache
+@require_POST
+def calendar_feed_create_view(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    feed, token = calendar_feed_create(user=user)
+    url = calendar_feed_url(token=token)
+    # Rendered here rather than after a redirect: the token is not kept anywhere (not even in the
+    # session) once this response is sent, so this is the one time it can be shown.
+    return render(
+        request,
+        TEMPLATE,
+        {"feed": feed, "feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]},
+    )
+
+
+@require_POST
+def calendar_feed_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    feed = calendar_feed_get_for_user(user=user, pk=pk)
+    try:
+        calendar_feed_revoke(feed=feed)
+    except CalendarFeedError as exc:
+        messages.info(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "Your calendar link is turned off. Calendars that used it get no more updates; "
+            "you can remove the Stillwater calendar from them.",
+        )
+    return redirect("program_sessions:calendar_settings")
+
+
+# The calendar program that reads this has no session cookie: the secret token is the sign-in.
+@login_not_required
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    feed = calendar_feed_get_by_token(token=token)
+    since = timezone.now() - FEED_HISTORY
+    # Someone can be both staff and a participant; each list is one query, so the count is fixed.
+    found = {
+        session.pk: session
+        for selector in (
+            scheduled_session_list_for_participant,
+            scheduled_session_list_for_facilitator,
+        )
+        for session in selector(user=feed.user).filter(starts_at__gte=since)
+    }
+    sessions = sorted(found.values(), key=lambda s: (s.starts_at, s.pk))
+    response = HttpResponse(
+        calendar_feed_read(feed=feed, sessions=sessions),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'inline; filename="stillwater.ics"'
+    # The file says where someone will be and when: no shared cache may keep it.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 urlpatterns = [
-    path("calendar/", _not_built_yet, name="calendar_settings"),
+    path("calendar/", calendar_settings, name="calendar_settings"),
+    path("calendar/new/", calendar_feed_create_view, name="calendar_feed_create"),
+    path("calendar/<int:pk>/turn-off/", calendar_feed_revoke_view, name="calendar_feed_revoke"),
+    # token_urlsafe's alphabet; anything else cannot be a token, so it never reaches the database.
+    re_path(
+        r"^calendar/(?P<token>[A-Za-z0-9_-]{20,100})\.ics$", calendar_feed, name="calendar_feed"
+    ),
 ]

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.demo import DEMO_PASSWORD, demo_people_ensure
+from sessions.demo import demo_courses_ensure
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo organization, staff and participants (local runs only)."
+    help = "Create or refresh the demo organization, staff, participants and courses (local runs only)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         if participants < 1:
             raise CommandError("--participants must be at least 1.")
         people = demo_people_ensure(participants=participants)
+        cohorts = demo_courses_ensure(people=people)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in “{people.organization.name}”."))
         self.stdout.write(f"  coordinator: {people.coordinator.email}")
         for facilitator in people.facilitators:
@@ -31,4 +33,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  participants: participant1@demo.test … participant{participants}@demo.test"
         )
+        self.stdout.write("Cohorts:")
+        for cohort in cohorts:
+            self.stdout.write(
+                f"  {cohort.name} ({cohort.program}): {cohort.participants} participants, "
+                f"{cohort.held} of {cohort.sessions} sessions held, "
+                f"{cohort.attendance} attendance records, {cohort.practice_logs} practice entries"
+            )
         self.stdout.write(f"Demo password for every account: {DEMO_PASSWORD}")
