@@ -131,7 +131,9 @@ def attendance_list_for_session(*, scheduled_session: ScheduledSession) -> Query
     )
 
 
-def practice_totals_for_cohort(*, cohort: Cohort) -> QuerySet[PracticeLog, dict[str, object]]:
+def practice_log_list_day_totals_for_cohort(
+    *, cohort: Cohort
+) -> QuerySet[PracticeLog, dict[str, object]]:
     """Per participant and local day: the minutes of practice logged (rows: enrollment_id, date, minutes)."""
     return (
         PracticeLog.objects.filter(enrollment__cohort=cohort)

@@ -241,3 +241,7 @@ LOGGING = {
 
 # Absolute links in e-mails sent outside a request (reminders, invitations from tasks).
 SITE_URL = env.str("STILLWATER_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# The attendance grid posts one field per participant and session (three for phone
+# sessions); Django's default of 1,000 would reject a large one-on-one cohort's grid.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
