@@ -1,0 +1,257 @@
+"""A participant's course as they see it: which weeks are open, what comes next, progress so far.
+
+`open_week_numbers` is the rule, a pure function; `course_get_for_participant` fetches the rows it
+needs (a fixed number of queries) through the participant's own selectors, and
+`week_get_for_participant` is the gate of the week pages: a week that is not open is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from programs.models import Delivery, Enrollment, Program, ProgramSession
+from programs.selectors import enrollment_get_current_for_participant
+
+from .models import (
+    ATTENDED_STATUSES,
+    MISSED_STATUSES,
+    Attendance,
+    PracticeLog,
+    ScheduledSession,
+    SessionCompletion,
+)
+from .selectors import scheduled_session_list_for_participant
+
+
+def local_today(*, user: User, now: dt.datetime | None = None) -> dt.date:
+    """Today's date where the person is: what "today" and "this week" mean to them."""
+    return timezone.localdate(now or timezone.now(), timezone=user.zoneinfo)
+
+
+def _position(program_session: ProgramSession) -> float:
+    # An optional session (MBSR's day of practice) sits between the session it follows and the next.
+    if program_session.optional and program_session.schedule_after:
+        return program_session.schedule_after + 0.5
+    return float(program_session.number)
+
+
+def open_week_numbers(
+    *,
+    delivery: str,
+    program_sessions: Iterable[ProgramSession],
+    sessions: Iterable[ScheduledSession],
+    missed_numbers: Iterable[int],
+    completed_numbers: Iterable[int],
+    start_date: dt.date,
+    today: dt.date,
+    now: dt.datetime,
+) -> set[int]:
+    """The week numbers a participant may open.
+
+    Group and one-on-one: weeks whose session has started, the next one coming up (to prepare),
+    and any they missed (to catch up). Self-guided: week 1 from the start date, then each week
+    once every earlier required week is completed; optional weeks never hold anyone back.
+    """
+    if delivery == Delivery.SELF_GUIDED:
+        if today < start_date:
+            return set()
+        done = set(completed_numbers)
+        ordered = sorted(program_sessions, key=_position)
+        required_before: list[int] = []
+        numbers: set[int] = set()
+        for program_session in ordered:
+            if all(number in done for number in required_before):
+                numbers.add(program_session.number)
+            if not program_session.optional:
+                required_before.append(program_session.number)
+        return numbers
+    live = sorted(sessions, key=lambda s: s.starts_at)
+    numbers = {s.program_session.number for s in live if s.starts_at <= now}
+    upcoming = next((s for s in live if s.starts_at > now), None)
+    if upcoming is not None:
+        numbers.add(upcoming.program_session.number)
+    return numbers | set(missed_numbers)
+
+
+@dataclass(frozen=True)
+class Week:
+    program_session: ProgramSession
+    is_open: bool
+    # The participant was marked absent or excused, and has not made it up.
+    missed: bool
+    completion: SessionCompletion | None
+
+    @property
+    def number(self) -> int:
+        return self.program_session.number
+
+    @property
+    def is_completed(self) -> bool:
+        return self.completion is not None and self.completion.completed_at is not None
+
+    @property
+    def is_confirmed_catch_up(self) -> bool:
+        return self.completion is not None and self.completion.confirmed_at is not None
+
+    @property
+    def draft_reflection(self) -> str:
+        return self.completion.reflection if self.completion is not None else ""
+
+
+@dataclass(frozen=True)
+class Course:
+    enrollment: Enrollment
+    program: Program
+    weeks: list[Week]
+    sessions: list[ScheduledSession]
+    next_session: ScheduledSession | None
+    current_week: Week | None
+    # Distinct required weeks: attended (present or made up) out of held so far.
+    attended_count: int
+    held_count: int
+    today: dt.date
+    by_number: dict[int, Week] = field(default_factory=dict)
+
+    @property
+    def is_self_guided(self) -> bool:
+        return self.program.is_self_guided
+
+    @property
+    def required_week_count(self) -> int:
+        return sum(1 for w in self.weeks if not w.program_session.optional)
+
+    @property
+    def completed_required_count(self) -> int:
+        return sum(1 for w in self.weeks if w.is_completed and not w.program_session.optional)
+
+    @property
+    def open_weeks(self) -> list[Week]:
+        return [w for w in self.weeks if w.is_open]
+
+    @property
+    def missed_weeks(self) -> list[Week]:
+        return [w for w in self.weeks if w.missed]
+
+    @property
+    def has_finished_sessions(self) -> bool:
+        """Every session has been held: nothing left to come."""
+        return bool(self.sessions) and self.next_session is None
+
+    def week(self, number: int) -> Week | None:
+        return self.by_number.get(number)
+
+
+def _current_week(
+    *, program: Program, weeks: list[Week], sessions: list[ScheduledSession], now: dt.datetime
+) -> Week | None:
+    by_id = {w.program_session.pk: w for w in weeks}
+    required = [s for s in sessions if not s.program_session.optional]
+    if program.is_self_guided:
+        open_required = [w for w in weeks if w.is_open and not w.program_session.optional]
+        return next((w for w in open_required if not w.is_completed), None) or (
+            open_required[-1] if open_required else None
+        )
+    started = [s for s in required if s.starts_at <= now]
+    if started:
+        return by_id.get(started[-1].program_session_id)
+    if required:
+        return by_id.get(required[0].program_session_id)
+    return None
+
+
+def course_get_for_participant(
+    *, user: User, enrollment: Enrollment, now: dt.datetime | None = None
+) -> Course:
+    """The participant's course state for one of their own enrollments (from their selectors)."""
+    now = now or timezone.now()
+    today = local_today(user=user, now=now)
+    program = enrollment.cohort.program
+    program_sessions = list(program.sessions.order_by("number"))
+    sessions: list[ScheduledSession] = []
+    if enrollment.gets_sessions and not program.is_self_guided:
+        sessions = list(
+            scheduled_session_list_for_participant(user=user).filter(cohort_id=enrollment.cohort_id)
+        )
+    attended: set[int] = set()
+    missed: set[int] = set()
+    for status, program_session_id in Attendance.objects.filter(enrollment=enrollment).values_list(
+        "status", "scheduled_session__program_session_id"
+    ):
+        if status in ATTENDED_STATUSES:
+            attended.add(program_session_id)
+        elif status in MISSED_STATUSES:
+            missed.add(program_session_id)
+    missed -= attended
+    completions = {
+        c.program_session_id: c for c in SessionCompletion.objects.filter(enrollment=enrollment)
+    }
+    number_of = {ps.pk: ps.number for ps in program_sessions}
+    open_numbers: set[int] = set()
+    if enrollment.gets_sessions:
+        open_numbers = open_week_numbers(
+            delivery=program.delivery,
+            program_sessions=program_sessions,
+            sessions=sessions,
+            missed_numbers=[number_of[pk] for pk in missed if pk in number_of],
+            completed_numbers=[
+                number_of[pk]
+                for pk, c in completions.items()
+                if c.completed_at is not None and pk in number_of
+            ],
+            start_date=enrollment.start_date or enrollment.cohort.start_date,
+            today=today,
+            now=now,
+        )
+    weeks = [
+        Week(
+            program_session=ps,
+            is_open=ps.number in open_numbers,
+            missed=ps.pk in missed,
+            completion=completions.get(ps.pk),
+        )
+        for ps in program_sessions
+    ]
+    required_ids = {ps.pk for ps in program_sessions if not ps.optional}
+    held = {s.program_session_id for s in sessions if s.starts_at <= now} & required_ids
+    return Course(
+        enrollment=enrollment,
+        program=program,
+        weeks=weeks,
+        sessions=sessions,
+        next_session=next((s for s in sessions if s.ends_at > now), None),
+        current_week=_current_week(program=program, weeks=weeks, sessions=sessions, now=now),
+        attended_count=len(attended & required_ids),
+        held_count=len(held),
+        today=today,
+        by_number={w.number: w for w in weeks},
+    )
+
+
+def week_get_for_participant(
+    *, user: User, number: int, now: dt.datetime | None = None
+) -> tuple[Course, Week]:
+    """A week of the participant's current course that is open to them, or 404."""
+    enrollment = enrollment_get_current_for_participant(user=user)
+    if enrollment is None or not enrollment.gets_sessions:
+        raise Http404
+    course = course_get_for_participant(user=user, enrollment=enrollment, now=now)
+    week = course.week(number)
+    if week is None or not week.is_open:
+        raise Http404
+    return course, week
+
+
+def practice_day_count(*, enrollment: Enrollment, first: dt.date, last: dt.date) -> int:
+    """On how many of the participant's local days from `first` to `last` they logged practice."""
+    return (
+        PracticeLog.objects.filter(enrollment=enrollment, date__range=(first, last))
+        .values("date")
+        .distinct()
+        .count()
+    )
