@@ -9,12 +9,24 @@ from django.urls import reverse
 
 from .selectors import user_get_role
 
+# URL names of later apps are plain strings here: accounts links to them without importing them.
 _NAV = {
-    "participant": [("participant_home", "My course"), ("profile", "My details")],
-    "facilitator": [("facilitator_home", "My cohorts"), ("profile", "My details")],
+    "participant": [
+        ("program_sessions:participant_home", "My course"),
+        ("program_sessions:practice_list", "Practice log"),
+        ("program_sessions:calendar_settings", "Calendar"),
+        ("profile", "My details"),
+    ],
+    "facilitator": [
+        ("programs:cohort_list", "My cohorts"),
+        ("program_sessions:calendar_settings", "Calendar"),
+        ("profile", "My details"),
+    ],
     "coordinator": [
+        ("programs:cohort_list", "Cohorts"),
         ("coordinator_home", "Organization"),
         ("invitation_create", "Invite someone"),
+        ("program_sessions:calendar_settings", "Calendar"),
         ("profile", "My details"),
     ],
 }

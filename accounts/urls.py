@@ -4,8 +4,6 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("me/", views.participant_home, name="participant_home"),
-    path("facilitator/", views.facilitator_home, name="facilitator_home"),
     path("coordinator/", views.coordinator_home, name="coordinator_home"),
     path("coordinator/invitations/new/", views.invitation_create_view, name="invitation_create"),
     path(

@@ -29,8 +29,8 @@ from .services import (
 )
 
 _LANDING = {
-    "participant": "participant_home",
-    "facilitator": "facilitator_home",
+    "participant": "program_sessions:participant_home",
+    "facilitator": "programs:cohort_list",
     "coordinator": "coordinator_home",
 }
 
@@ -38,15 +38,6 @@ _LANDING = {
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to the page for their role."""
     return redirect(_LANDING[user_get_role(user=request.user)])  # type: ignore[arg-type]
-
-
-def participant_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/participant_home.html")
-
-
-def facilitator_home(request: HttpRequest) -> HttpResponse:
-    membership = membership_get_for_user(user=request.user, role=Role.FACILITATOR)  # type: ignore[arg-type]
-    return render(request, "accounts/facilitator_home.html", {"membership": membership})
 
 
 def coordinator_home(request: HttpRequest) -> HttpResponse:

@@ -31,7 +31,7 @@ def test_password_alone_is_not_enough_once_totp_is_on(client, facilitator_user):
     )
     assert response.url == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
-    assert client.get(reverse("facilitator_home")).status_code == 302
+    assert client.get(reverse("programs:cohort_list")).status_code == 302
 
     wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert wrong.status_code == 200
@@ -39,7 +39,7 @@ def test_password_alone_is_not_enough_once_totp_is_on(client, facilitator_user):
 
     right = client.post(reverse("mfa_authenticate"), {"code": _current_code(secret)})
     assert right.status_code == 302
-    assert client.get(reverse("facilitator_home")).status_code == 200
+    assert client.get(reverse("programs:cohort_list")).status_code == 200
 
 
 def test_two_factor_page_offers_an_authenticator_app(client, facilitator_user):

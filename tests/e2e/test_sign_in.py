@@ -35,7 +35,7 @@ def focused(page: Page) -> dict | None:
     ("email", "path", "heading"),
     [
         ("participant1@demo.test", "/me/", "Hello, Aisha Demo-1"),
-        ("facilitator@demo.test", "/facilitator/", "My cohorts"),
+        ("facilitator@demo.test", "/cohorts/", "Cohorts"),
         ("coordinator@demo.test", "/coordinator/", "Demo MS Wellbeing Service"),
     ],
     ids=["participant", "facilitator", "coordinator"],
