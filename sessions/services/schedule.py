@@ -156,7 +156,9 @@ def schedule_sync_for_enrollment(
         cancelled = list(future)
         future.update(
             status=SessionStatus.CANCELLED,
-            cancel_reason="Participant withdrawn" if enrollment.status == EnrollmentStatus.WITHDRAWN else "Control arm",
+            cancel_reason="Participant withdrawn"
+            if enrollment.status == EnrollmentStatus.WITHDRAWN
+            else "Control arm",
             updated_at=timezone.now(),
         )
         return cancelled

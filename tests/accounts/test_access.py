@@ -25,7 +25,9 @@ def test_facilitator_gets_404_on_coordinator_pages(client, facilitator_user, pag
     assert client.get(reverse(page)).status_code == 404
 
 
-@pytest.mark.parametrize("page", ["home", "program_sessions:participant_home", "profile", *STAFF_PAGES])
+@pytest.mark.parametrize(
+    "page", ["home", "program_sessions:participant_home", "profile", *STAFF_PAGES]
+)
 def test_anonymous_visitor_is_sent_to_sign_in(client, page):
     response = client.get(reverse(page))
     assert response.status_code == 302

@@ -208,7 +208,9 @@ def test_cancelled_session_stays_cancelled_when_the_pattern_changes():
 @pytest.mark.django_db
 def test_withdrawing_a_one_on_one_participant_cancels_only_their_future_sessions():
     cohort = CohortFactory(program=shipped_program("ier-6"), start_date=dt.date(2026, 10, 1))
-    enrollment = EnrollmentFactory(cohort=cohort, start_date=dt.date(2026, 10, 6), session_time=dt.time(11))
+    enrollment = EnrollmentFactory(
+        cohort=cohort, start_date=dt.date(2026, 10, 6), session_time=dt.time(11)
+    )
     with time_machine.travel(dt.datetime(2026, 10, 1, tzinfo=dt.UTC)):
         schedule_sync_for_enrollment(enrollment=enrollment)
     with time_machine.travel(dt.datetime(2026, 10, 21, tzinfo=dt.UTC)):
@@ -216,5 +218,7 @@ def test_withdrawing_a_one_on_one_participant_cancels_only_their_future_sessions
         enrollment.withdrawn_at = dt.date(2026, 10, 21)
         enrollment.save()
         schedule_sync_for_enrollment(enrollment=enrollment)
-    statuses = list(enrollment.scheduled_sessions.order_by("starts_at").values_list("status", flat=True))
+    statuses = list(
+        enrollment.scheduled_sessions.order_by("starts_at").values_list("status", flat=True)
+    )
     assert statuses == ["scheduled"] * 3 + ["cancelled"] * 3
