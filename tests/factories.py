@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
+from django.apps import apps as django_apps
 
 from accounts.models import Membership, Organization, Role, User
 
@@ -85,8 +87,15 @@ from programs.models import (  # noqa: E402
 )
 
 
+def ship_programs() -> None:
+    """Ship MBSR-8 and IER-6 again: a transactional test's flush removes what migrations shipped."""
+    import_module("programs.migrations.0002_ship_mbsr_and_ier").ship(django_apps, None)
+
+
 def shipped_program(slug: str) -> Program:
     """MBSR-8 for MS ("mbsr-8-ms") or IER-6 ("ier-6"), as the data migration ships them."""
+    if not Program.objects.filter(slug=slug).exists():
+        ship_programs()
     return Program.objects.get(slug=slug)
 
 

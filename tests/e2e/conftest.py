@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from accounts.demo import DEMO_PASSWORD, DemoPeople, demo_people_ensure
 from tests.e2e.a11y import assert_accessible, track_visits, unscanned_visits
+from tests.factories import ship_programs
 from tests.servers import CHROMIUM_FLAGS, chromium_path
 
 # Playwright's sync API keeps an asyncio event loop running in the test's thread, so Django
@@ -88,6 +89,7 @@ def page(new_page: Callable[..., Page]) -> Page:
 @pytest.fixture
 def demo(live_server: Any) -> DemoPeople:
     """The demo organization with its coordinator, two facilitators and two participants."""
+    ship_programs()
     return demo_people_ensure(participants=2)
 
 
