@@ -14,15 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
-from importlib import import_module
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from programs.models import Delivery, Program
+from programs.models import Delivery
 from sessions.models import Attendance, AttendanceStatus, PracticeLog, ScheduledSession
 from sessions.services.schedule import schedule_sync_for_cohort
 from tests.e2e.a11y import assert_accessible
@@ -32,6 +30,7 @@ from tests.factories import (
     EnrollmentFactory,
     ProgramFactory,
     UserFactory,
+    shipped_program,
 )
 from tests.servers import CHROMIUM_FLAGS, chromium_path
 
@@ -40,17 +39,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 TIMEOUT_MS = 10_000
 # Any fixed instant: the timer only measures differences, and the fake clock moves only when told.
 CLOCK_START = dt.datetime(2026, 9, 2, 9, tzinfo=dt.UTC)
-
-
-def shipped(slug: str) -> Program:
-    """A shipped program, shipped again if an earlier live-server test's flush removed it.
-
-    (serialized_rollback would restore it, but clashes with the content types that flush
-    re-creates after the browser suite's own tests.)
-    """
-    if not Program.objects.filter(slug=slug).exists():
-        import_module("programs.migrations.0002_ship_mbsr_and_ier").ship(django_apps, None)
-    return Program.objects.get(slug=slug)
 
 
 def in_browser(live_server: Any, scenario: Callable[[Browser, str], None]) -> None:
@@ -253,7 +241,7 @@ def mbsr_participant(live_server):
     """Two weeks into a real MBSR course (dates relative to today), having missed week 1."""
     start = timezone.localdate() - dt.timedelta(days=13)
     cohort = CohortFactory(
-        program=shipped("mbsr-8-ms"), start_date=start, meeting_weekday=start.weekday()
+        program=shipped_program("mbsr-8-ms"), start_date=start, meeting_weekday=start.weekday()
     )
     schedule_sync_for_cohort(cohort=cohort, now=timezone.now() - dt.timedelta(days=30))
     enrollment = EnrollmentFactory(
@@ -318,7 +306,7 @@ def test_participant_pages_pass_the_accessibility_scan(live_server, mbsr_partici
 
 
 def test_strategy_log_form_passes_the_accessibility_scan(live_server):
-    cohort = CohortFactory(program=shipped("ier-6"))
+    cohort = CohortFactory(program=shipped_program("ier-6"))
     EnrollmentFactory(cohort=cohort, user=UserFactory(email="ier@example.org"))
 
     def scenario(browser: Browser, base_url: str) -> None:

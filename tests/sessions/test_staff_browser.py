@@ -11,18 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
-from importlib import import_module
 from typing import Any
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
 from playwright.sync_api import Page, expect, sync_playwright
 
-from programs.models import Program
 from sessions.models import Attendance, FacilitatorNote, ScheduledSession
 from tests.e2e.a11y import assert_accessible
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, shipped_program
 from tests.servers import CHROMIUM_FLAGS, chromium_path
 from tests.sessions.staff_cast import NOW, enroll, group_cohort, ier_cohort, sessions_of
 
@@ -40,9 +37,7 @@ def now():
 
 @pytest.fixture
 def shipped_programs(db):
-    # An earlier live-server test's flush removes the programs the data migration ships.
-    if not Program.objects.filter(slug="ier-6").exists():
-        import_module("programs.migrations.0002_ship_mbsr_and_ier").ship(django_apps, None)
+    shipped_program("ier-6")
 
 
 def in_browser(live_server: Any, email: str, scenario: Callable[[Page], None]) -> None:
