@@ -9,6 +9,7 @@ class ProgramsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.signals import invitation_accepted
 
+        from . import checks  # noqa: F401  (registers the instrument file check)
         from .receivers import activate_enrollments_on_invitation_accepted
 
         invitation_accepted.connect(
