@@ -145,14 +145,37 @@ class MeasurementKind(models.TextChoices):
     WEEKLY = "weekly", "Weekly check-in"
 
 
+class WindowAnchor(models.TextChoices):
+    FIRST_SESSION = "first_session", "First session"
+    LAST_SESSION = "last_session", "Last session"
+
+
 class MeasurementPoint(models.Model):
-    """When questionnaires are given in a program; instruments and windows come with questionnaires."""
+    """When questionnaires are given in a program: which instruments, and the window they are open in.
+
+    The window is measured from the participant's first or last weekly session: baseline opens
+    14 days before the first session and closes when it starts; post opens at the last session
+    and closes 21 days after.
+    """
 
     program = models.ForeignKey(
         Program, on_delete=models.CASCADE, related_name="measurement_points"
     )
     kind = models.CharField(max_length=20, choices=MeasurementKind.choices)
     label = models.CharField(max_length=120)
+    instruments = models.JSONField(
+        default=list, blank=True, help_text="Instrument codes, in the order they are asked."
+    )
+    optional_instruments = models.JSONField(
+        default=list, blank=True, help_text="Codes a cohort may add; not asked unless chosen."
+    )
+    anchor = models.CharField(
+        max_length=20, choices=WindowAnchor.choices, default=WindowAnchor.FIRST_SESSION
+    )
+    opens_days = models.SmallIntegerField(
+        default=-14, help_text="Days from the anchor session's start; negative is before it."
+    )
+    closes_days = models.SmallIntegerField(default=0)
 
     class Meta:
         ordering = ["program", "id"]
@@ -160,10 +183,25 @@ class MeasurementPoint(models.Model):
             models.UniqueConstraint(
                 fields=["program", "kind"], name="one_measurement_point_per_kind"
             ),
+            models.CheckConstraint(
+                condition=Q(opens_days__lt=models.F("closes_days")),
+                name="measurement_window_opens_before_it_closes",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.program.name}: {self.label}"
+
+    def clean(self) -> None:
+        from .instrument_library import InstrumentError, instrument_get
+
+        for code in [*self.instruments, *self.optional_instruments]:
+            try:
+                instrument_get(code)
+            except InstrumentError:
+                raise ValidationError(
+                    {"instruments": f"“{code}” is not a known instrument."}
+                ) from None
 
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]

@@ -329,8 +329,7 @@ def _enrollment_defaults(
 
 
 def _send_enrollment_schedule_changed(enrollment: Enrollment) -> None:
-    if not enrollment.cohort.program.is_individual:
-        return
+    # Sent for group programs too: the sessions app also sets questionnaire windows from it.
     try:
         enrollment_schedule_changed.send(sender=Enrollment, enrollment=enrollment)
     except ScheduleRejected as exc:

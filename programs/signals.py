@@ -9,7 +9,8 @@ from django.dispatch import Signal
 
 # sender=Cohort, cohort=Cohort: the cohort was created, or its meeting pattern changed.
 cohort_schedule_changed = Signal()
-# sender=Enrollment, enrollment=Enrollment: a one-on-one enrollment got or changed its start.
+# sender=Enrollment, enrollment=Enrollment: an enrollment was made, or its start, arm or status
+# changed (one-on-one schedules and every participant's questionnaire windows follow it).
 enrollment_schedule_changed = Signal()
 
 

@@ -21,12 +21,16 @@ class SessionsConfig(AppConfig):
 
 
 def _sync_cohort(sender: Any, *, cohort: Any, **kwargs: Any) -> None:
+    from sessions.services.assessments import assessment_windows_sync_for_cohort
     from sessions.services.schedule import schedule_sync_for_cohort
 
     schedule_sync_for_cohort(cohort=cohort)
+    assessment_windows_sync_for_cohort(cohort=cohort)
 
 
 def _sync_enrollment(sender: Any, *, enrollment: Any, **kwargs: Any) -> None:
+    from sessions.services.assessments import assessment_windows_sync
     from sessions.services.schedule import schedule_sync_for_enrollment
 
     schedule_sync_for_enrollment(enrollment=enrollment)
+    assessment_windows_sync(enrollment=enrollment)

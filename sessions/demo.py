@@ -34,6 +34,7 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.scheduling import local_to_utc
+from sessions.services.assessments import assessment_windows_sync
 from sessions.services.schedule import schedule_sync_for_cohort, schedule_sync_for_enrollment
 
 ZONE_NAME = "Europe/London"
@@ -238,7 +239,7 @@ def _ensure_group(
 def _enroll(
     cohort: Cohort, user: User, code: str, *, activated: dt.date, **extra: object
 ) -> Enrollment:
-    return Enrollment.objects.create(
+    enrollment = Enrollment.objects.create(
         cohort=cohort,
         user=user,
         participant_code=code,
@@ -246,6 +247,8 @@ def _enroll(
         activated_at=local_to_utc(activated - dt.timedelta(days=10), dt.time(12), ZONE),
         **extra,
     )
+    assessment_windows_sync(enrollment=enrollment)
+    return enrollment
 
 
 def _group_attendance(

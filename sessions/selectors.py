@@ -6,14 +6,18 @@ participant reaches only their own. Facilitator notes are never returned for a p
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User, hash_token
 from programs.models import Cohort, Enrollment
 from programs.selectors import cohort_list_for_staff, enrollment_list_for_participant
 
 from .models import (
+    Assessment,
     Attendance,
     CalendarFeed,
     FacilitatorNote,
@@ -204,4 +208,18 @@ def facilitator_note_list_for_session(
             )
         )
         .order_by("enrollment__participant_code", "pk")
+    )
+
+
+def assessment_list_due_for_enrollment(
+    *, enrollment: Enrollment, now: dt.datetime | None = None
+) -> list[Assessment]:
+    """A participant's questionnaires open now or opening within a week, not yet done, soonest first."""
+    now = now or timezone.now()
+    return list(
+        enrollment.assessments.filter(
+            completed_at__isnull=True, closes_at__gt=now, opens_at__lte=now + dt.timedelta(days=7)
+        )
+        .select_related("measurement_point")
+        .order_by("closes_at")
     )

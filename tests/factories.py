@@ -90,6 +90,9 @@ from programs.models import (  # noqa: E402
 def ship_programs() -> None:
     """Ship MBSR-8 and IER-6 again: a transactional test's flush removes what migrations shipped."""
     import_module("programs.migrations.0002_ship_mbsr_and_ier").ship(django_apps, None)
+    import_module("programs.migrations.0004_measurement_plans_for_shipped_programs").plan(
+        django_apps, None
+    )
 
 
 def shipped_program(slug: str) -> Program:

@@ -20,6 +20,10 @@ from programs.models import (
 from programs.signals import ScheduleRejected
 from sessions.models import ScheduledSession, SessionStatus
 from sessions.scheduling import local_to_utc, plan
+from sessions.services.assessments import (
+    assessment_windows_sync,
+    assessment_windows_sync_for_cohort,
+)
 
 
 class ScheduleError(ScheduleRejected):
@@ -226,6 +230,7 @@ def session_reschedule(
             "Another session of this group is already at that time. Choose a different time, "
             "or move the other session first."
         ) from None
+    _follow_windows(session)
     return [item for item, _start in moves]
 
 
@@ -236,6 +241,7 @@ def session_cancel(*, session: ScheduledSession, reason: str = "") -> ScheduledS
     session.status = SessionStatus.CANCELLED
     session.cancel_reason = reason.strip()
     session.save(update_fields=["status", "cancel_reason", "updated_at"])
+    _follow_windows(session)
     return session
 
 
@@ -281,3 +287,12 @@ def session_add_makeup(
         raise ScheduleError(
             "Another session is already at that time. Choose a different time."
         ) from None
+
+
+def _follow_windows(session: ScheduledSession) -> None:
+    # Questionnaire windows hang off the first and last session, so moving or cancelling one
+    # moves them too.
+    if session.enrollment is not None:
+        assessment_windows_sync(enrollment=session.enrollment)
+    else:
+        assessment_windows_sync_for_cohort(cohort=session.cohort)
