@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Membership, Role, User
@@ -107,3 +107,25 @@ def enrollment_get_current_for_participant(*, user: User) -> Enrollment | None:
 def program_list_active() -> QuerySet[Program]:
     """Programs a coordinator can start a cohort of."""
     return Program.objects.filter(is_active=True).order_by("name")
+
+
+def cohort_list_for_staff_with_counts(*, user: User) -> QuerySet[Cohort]:
+    """The staff member's cohorts with their current participant count and facilitators.
+
+    The count and the facilitators come in two queries however many cohorts and people there
+    are; the list must not cost a query per row.
+    """
+    return (
+        cohort_list_for_staff(user=user)
+        .annotate(
+            participant_count=Count(
+                "enrollments",
+                filter=Q(
+                    enrollments__status__in=[EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE]
+                ),
+            )
+        )
+        .prefetch_related(
+            Prefetch("facilitators", queryset=User.objects.order_by("full_name", "email"))
+        )
+    )

@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,10 +24,10 @@ from .forms import (
     EnrollmentUpdateForm,
     EnrollmentWithdrawForm,
 )
-from .models import Cohort, EnrollmentStatus
+from .models import EnrollmentStatus
 from .selectors import (
     cohort_get_for_coordinator,
-    cohort_list_for_staff,
+    cohort_list_for_staff_with_counts,
     enrollment_get_for_staff,
     enrollment_list_for_cohort,
 )
@@ -56,32 +55,14 @@ def _add_error(form: forms.Form, exc: CohortError | EnrollmentError) -> None:
     form.add_error(field, str(exc))
 
 
-def _cohorts_with_counts(user: User) -> QuerySet[Cohort]:
-    # The count and the facilitators come in two queries however many cohorts and people
-    # there are; the list must not cost a query per row.
-    return (
-        cohort_list_for_staff(user=user)
-        .annotate(
-            participant_count=Count(
-                "enrollments",
-                filter=Q(
-                    enrollments__status__in=[EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE]
-                ),
-            )
-        )
-        .prefetch_related(
-            Prefetch("facilitators", queryset=User.objects.order_by("full_name", "email"))
-        )
-    )
-
-
 def cohort_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     role = user_get_role(user=user)
     if role == "participant":
         raise Http404
     rows = [
-        {"cohort": cohort, "meets": cohort.meeting_pattern} for cohort in _cohorts_with_counts(user)
+        {"cohort": cohort, "meets": cohort.meeting_pattern}
+        for cohort in cohort_list_for_staff_with_counts(user=user)
     ]
     return render(
         request,
