@@ -14,6 +14,7 @@ _NAV = {
     "participant": [
         ("program_sessions:participant_home", "My course"),
         ("program_sessions:practice_list", "Practice log"),
+        ("program_sessions:results_mine", "My results"),
         ("program_sessions:calendar_settings", "Calendar"),
         ("profile", "My details"),
     ],

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User, hash_token
-from programs.models import Cohort, Enrollment
+from programs.models import Arm, Cohort, Enrollment
 from programs.selectors import cohort_list_for_staff, enrollment_list_for_participant
 
 from .models import (
@@ -24,6 +24,8 @@ from .models import (
     FacilitatorNoteRevision,
     FollowUp,
     PracticeLog,
+    Response,
+    SafetyEvent,
     ScheduledSession,
     SessionCompletion,
 )
@@ -222,4 +224,111 @@ def assessment_list_due_for_enrollment(
         )
         .select_related("measurement_point")
         .order_by("closes_at")
+    )
+
+
+# --- questionnaires (participant side) -------------------------------------------------------
+
+
+def assessment_get_for_participant(*, user: User, pk: int) -> Assessment:
+    """One of the participant's own questionnaire sets, or 404 (staff included: they have their own pages)."""
+    try:
+        return Assessment.objects.select_related(
+            "measurement_point", "enrollment__cohort__organization"
+        ).get(pk=pk, enrollment__in=enrollment_list_for_participant(user=user))
+    except Assessment.DoesNotExist:
+        raise Http404 from None
+
+
+def response_map_for_assessment(*, assessment: Assessment) -> dict[str, Response]:
+    """The latest version of each instrument's response in an assessment, by instrument code."""
+    latest: dict[str, Response] = {}
+    for response in Response.objects.filter(assessment=assessment).order_by(
+        "instrument", "version"
+    ):
+        latest[response.instrument] = response
+    return latest
+
+
+# --- questionnaires (staff side: status, results, safety flags) -----------------------------
+
+
+def safety_event_list_open_for_staff(
+    *, user: User, cohort: Cohort | None = None
+) -> list[SafetyEvent]:
+    """Safety events nobody has acknowledged yet, in cohorts the user runs (or in one of them), oldest first."""
+    events = SafetyEvent.objects.filter(
+        acknowledged_at__isnull=True, enrollment__cohort__in=cohort_list_for_staff(user=user)
+    )
+    if cohort is not None:
+        events = events.filter(enrollment__cohort=cohort)
+    return list(
+        events.select_related("enrollment__user", "enrollment__cohort", "response").order_by(
+            "raised_at", "pk"
+        )
+    )
+
+
+def safety_event_get_for_staff(*, user: User, pk: int) -> SafetyEvent:
+    """A safety event (open or acknowledged) of a cohort the user coordinates or facilitates, or 404."""
+    try:
+        return SafetyEvent.objects.select_related(
+            "enrollment__user", "enrollment__cohort", "response", "acknowledged_by"
+        ).get(pk=pk, enrollment__cohort__in=cohort_list_for_staff(user=user))
+    except SafetyEvent.DoesNotExist:
+        raise Http404 from None
+
+
+def assessment_list_for_cohort(*, cohort: Cohort) -> QuerySet[Assessment]:
+    """Every assessment of a cohort's participants (the caller may already see the cohort)."""
+    return Assessment.objects.filter(enrollment__cohort=cohort).order_by("opens_at", "pk")
+
+
+def assessment_ids_started_for_cohort(*, cohort: Cohort) -> set[int]:
+    """Assessments of the cohort in which at least one answer (or a deliberate skip) was saved."""
+    return set(
+        Response.objects.filter(assessment__enrollment__cohort=cohort)
+        .exclude(answers={})
+        .values_list("assessment_id", flat=True)
+        .distinct()
+    )
+
+
+def response_list_submitted_for_cohort(*, cohort: Cohort) -> QuerySet[Response]:
+    """Every submitted response (all versions) of a cohort's participants, with its measurement point."""
+    return (
+        Response.objects.filter(assessment__enrollment__cohort=cohort, submitted_at__isnull=False)
+        .select_related("assessment__measurement_point")
+        .order_by("assessment__opens_at", "instrument", "version")
+    )
+
+
+def response_list_submitted_for_participant(*, user: User) -> QuerySet[Response]:
+    """The participant's own submitted responses (all versions), never anyone else's."""
+    return (
+        Response.objects.filter(
+            assessment__enrollment__in=enrollment_list_for_participant(user=user),
+            submitted_at__isnull=False,
+        )
+        .select_related("assessment__measurement_point", "assessment__enrollment__cohort")
+        .order_by("assessment__opens_at", "instrument", "version")
+    )
+
+
+def assessment_ids_started(*, assessments: list[Assessment]) -> set[int]:
+    """Which of these assessments have at least one answer saved (a response is made at the first)."""
+    return set(
+        Response.objects.filter(assessment__in=assessments).values_list("assessment_id", flat=True)
+    )
+
+
+def enrollment_list_for_session(*, session: ScheduledSession) -> QuerySet[Enrollment]:
+    """Who a session (already fetched through a staff selector) is for: its one participant, or
+    the group's intervention arm."""
+    if session.enrollment_id is not None:
+        return Enrollment.objects.filter(pk=session.enrollment_id).select_related("user")
+    return (
+        session.cohort.enrollments.filter(arm=Arm.INTERVENTION)
+        .select_related("user")
+        .order_by("participant_code")
     )

@@ -1,5 +1,11 @@
-from .views import calendar, participant, staff
+from .views import calendar, participant, questionnaire_staff, questionnaires, staff
 
 app_name = "program_sessions"
 
-urlpatterns = [*staff.urlpatterns, *participant.urlpatterns, *calendar.urlpatterns]
+urlpatterns = [
+    *staff.urlpatterns,
+    *participant.urlpatterns,
+    *calendar.urlpatterns,
+    *questionnaires.urlpatterns,
+    *questionnaire_staff.urlpatterns,
+]

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -32,7 +33,12 @@ from sessions.progress import (
     practice_day_count,
     week_get_for_participant,
 )
-from sessions.selectors import practice_log_get_for_participant, practice_log_list_for_enrollment
+from sessions.selectors import (
+    assessment_ids_started,
+    assessment_list_due_for_enrollment,
+    practice_log_get_for_participant,
+    practice_log_list_for_enrollment,
+)
 from sessions.services.completion import CompletionError, completion_record
 from sessions.services.practice import (
     PracticeError,
@@ -101,6 +107,7 @@ def participant_home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "enrollment": enrollment,
         "zone_label": user.timezone.replace("_", " "),
+        "due_questionnaires": _due_questionnaires(enrollment) if enrollment else [],
     }
     if enrollment is not None and enrollment.gets_sessions:
         course = course_get_for_participant(user=user, enrollment=enrollment)
@@ -126,6 +133,22 @@ def participant_home(request: HttpRequest) -> HttpResponse:
             log_url=_log_url(course),
         )
     return render(request, HOME_TEMPLATE, context)
+
+
+def _due_questionnaires(enrollment: Enrollment) -> list[dict[str, Any]]:
+    """Questionnaires open now or soon, each with whether the participant has started it."""
+    due = assessment_list_due_for_enrollment(enrollment=enrollment)
+    started = assessment_ids_started(assessments=due) if due else set()
+    now = timezone.now()
+    return [
+        {
+            "assessment": assessment,
+            "is_open": assessment.opens_at <= now,
+            "started": assessment.pk in started,
+            "url": reverse("program_sessions:questionnaire_start", args=[assessment.pk]),
+        }
+        for assessment in due
+    ]
 
 
 def _log_url(course: Course) -> str:

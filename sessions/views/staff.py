@@ -8,7 +8,6 @@ the cohort: rows are fetched once and arranged here.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.templatetags.stillwater import when
-from programs.models import WEEKDAYS, Arm, Cohort, Enrollment, EnrollmentStatus, LogKind
+from programs.models import WEEKDAYS, Arm, Cohort, EnrollmentStatus, LogKind
 from programs.selectors import (
     cohort_get_for_staff,
     enrollment_list_for_cohort,
@@ -49,6 +48,7 @@ from sessions.rosters import AttendanceGrid, attendance_grid_build, posted_cells
 from sessions.selectors import (
     attendance_list_for_cohort,
     attendance_list_for_session,
+    enrollment_list_for_session,
     facilitator_note_list_for_session,
     follow_up_get_for_staff,
     follow_up_list_for_session,
@@ -239,17 +239,6 @@ def attendance_grid(request: HttpRequest, pk: int) -> HttpResponse:
 # --- one session --------------------------------------------------------------------------
 
 
-def _participants(session: ScheduledSession) -> Any:
-    """The enrollments a session is for: its one participant, or the group's intervention arm."""
-    if session.enrollment_id is not None:
-        return Enrollment.objects.filter(pk=session.enrollment_id).select_related("user")
-    return (
-        enrollment_list_for_cohort(cohort=session.cohort)
-        .filter(arm=Arm.INTERVENTION)
-        .select_related("user")
-    )
-
-
 def _session_page(
     request: HttpRequest,
     session: ScheduledSession,
@@ -257,7 +246,7 @@ def _session_page(
     note_forms: NoteForms | None = None,
 ) -> HttpResponse:
     now = timezone.now()
-    participants = list(_participants(session))
+    participants = list(enrollment_list_for_session(session=session))
     attendance = {
         a.enrollment_id: a for a in attendance_list_for_session(scheduled_session=session)
     }
@@ -270,7 +259,9 @@ def _session_page(
     }
     if note_forms is None:
         notes = list(facilitator_note_list_for_session(scheduled_session=session))
-        note_forms = note_forms_build(participants=_participants(session), notes=notes)
+        note_forms = note_forms_build(
+            participants=enrollment_list_for_session(session=session), notes=notes
+        )
     can_record = session.is_past(now) and not session.is_cancelled
     rows = []
     for enrollment in participants:
@@ -325,7 +316,9 @@ def note_save_view(request: HttpRequest, pk: int) -> HttpResponse:
     prefix = request.POST.get("which", "")
     notes = list(facilitator_note_list_for_session(scheduled_session=session))
     forms = note_forms_build(
-        participants=_participants(session), notes=notes, bound=(prefix, request.POST)
+        participants=enrollment_list_for_session(session=session),
+        notes=notes,
+        bound=(prefix, request.POST),
     )
     block = forms.find(prefix)
     if block is None:

@@ -1,0 +1,86 @@
+"""Forms of the questionnaire pages: one question, or a whole instrument on one page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from programs.instrument_library import Instrument, Item
+
+CHOOSE_MESSAGE = "Choose one answer to carry on."
+
+
+def _field_name(item: Item) -> str:
+    return f"q{item.number}"
+
+
+def _choice_field(item: Item, *, required: bool) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=item.text,
+        choices=[(str(option.value), option.label) for option in item.response_options],
+        coerce=int,
+        required=required,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": CHOOSE_MESSAGE,
+            "invalid_choice": "Choose one of the answers shown.",
+        },
+    )
+
+
+class AnswerForm(forms.Form):
+    """One question: its answer, or the participant's choice to skip it where that is allowed."""
+
+    def __init__(self, *args: Any, item: Item, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.fields["answer"] = _choice_field(item, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # A skip is a separate button, so a missing choice with Continue is always a mistake.
+        if not self.data.get("skip") and cleaned.get("answer") in (None, ""):
+            self.add_error("answer", CHOOSE_MESSAGE)
+        return cleaned
+
+    @property
+    def skipped(self) -> bool:
+        return bool(self.data.get("skip"))
+
+    def value(self) -> int | None:
+        if self.skipped:
+            return None
+        answer = self.cleaned_data.get("answer")
+        return answer if isinstance(answer, int) else None
+
+
+class InstrumentForm(forms.Form):
+    """Every question of one instrument on one page; answers given are saved even when some are missing."""
+
+    def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        for item in instrument.items:
+            # Unscored items (how difficult the problems made things) may be left out.
+            self.fields[_field_name(item)] = _choice_field(item, required=item.scored)
+
+    def given_answers(self) -> dict[int, int]:
+        """The answers that are valid, whatever else on the page is still missing."""
+        given: dict[int, int] = {}
+        for item in self.instrument.items:
+            name = _field_name(item)
+            field = self.fields[name]
+            raw = self.data.get(name)
+            if not raw:
+                continue
+            try:
+                value = field.clean(raw)
+            except forms.ValidationError:
+                continue
+            given[item.number] = value
+        return given
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Each question with its bound field, for the template."""
+        return [{"item": item, "field": self[_field_name(item)]} for item in self.instrument.items]

@@ -1,0 +1,217 @@
+"""Questionnaire pages for staff (status, results, safety flags) and a participant's own results.
+
+Staff reach a cohort's pages through programs.selectors.cohort_get_for_staff and a safety event
+through sessions.selectors.safety_event_get_for_staff: anyone else gets 404. The results pages
+read every response once and compute in sessions.results, so their queries do not grow with
+the number of participants or responses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from programs.models import Enrollment, EnrollmentStatus
+from programs.selectors import cohort_get_for_staff, enrollment_list_for_cohort
+from sessions import results
+from sessions.models import Assessment, AssessmentStatus, SafetyEvent
+from sessions.selectors import (
+    assessment_ids_started_for_cohort,
+    assessment_list_for_cohort,
+    response_list_submitted_for_cohort,
+    response_list_submitted_for_participant,
+    safety_event_get_for_staff,
+)
+from sessions.services.safety import (
+    SafetyError,
+    safety_event_acknowledge,
+    safety_event_answer_text,
+)
+
+SAFETY_TEMPLATE = "program_sessions/safetyevent_detail.html"
+
+
+def _user(request: HttpRequest) -> User:
+    # LoginRequiredMiddleware has already turned anonymous visitors away.
+    return cast(User, request.user)
+
+
+# --- safety flags --------------------------------------------------------------------------
+
+
+class AcknowledgeForm(forms.Form):
+    action_taken = forms.CharField(
+        label="What was done",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Who got in touch, when, and what was agreed. For example: “Phoned on "
+        "Tuesday at 14:00; safe at home, seeing their GP on Friday.”",
+        error_messages={
+            "required": "Write what was done, for example who phoned the participant and when.",
+            "max_length": "Keep it to 2000 characters or fewer (it has %(show_value)d).",
+        },
+    )
+
+
+def _safety_page(
+    request: HttpRequest, event: SafetyEvent, form: AcknowledgeForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        SAFETY_TEMPLATE,
+        {
+            "event": event,
+            "enrollment": event.enrollment,
+            "cohort": event.enrollment.cohort,
+            "answer_text": safety_event_answer_text(event),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def safety_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One safety flag: who, when, which answer, and the form to acknowledge it."""
+    event = safety_event_get_for_staff(user=_user(request), pk=pk)
+    return _safety_page(request, event, AcknowledgeForm())
+
+
+@require_POST
+def safety_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that a member of staff followed a safety flag up, and what they did."""
+    user = _user(request)
+    event = safety_event_get_for_staff(user=user, pk=pk)
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        return _safety_page(request, event, form)
+    try:
+        safety_event_acknowledge(
+            event=event, by=user, action_taken=form.cleaned_data["action_taken"]
+        )
+    except SafetyError as exc:
+        form.add_error("action_taken", str(exc))
+        return _safety_page(request, event, form)
+    messages.success(
+        request, f"Safety flag for {event.enrollment.participant_code} acknowledged. Thank you."
+    )
+    return redirect("program_sessions:cohort_detail", pk=event.enrollment.cohort_id)
+
+
+# --- questionnaire status ------------------------------------------------------------------
+
+
+def _status_cell(
+    assessment: Assessment | None, *, started: bool, now: dt.datetime
+) -> dict[str, Any] | None:
+    if assessment is None:
+        return None
+    status = assessment.status(now=now, started=started)
+    at: dt.datetime | None
+    if status == AssessmentStatus.UPCOMING:
+        note, at = "opens", assessment.opens_at
+    elif status == AssessmentStatus.COMPLETED:
+        note, at = "sent", assessment.completed_at
+    elif status == AssessmentStatus.MISSED:
+        note, at = "closed", assessment.closes_at
+    else:
+        note, at = "closes", assessment.closes_at
+    return {"status": status, "label": status.label, "note": note, "at": at}
+
+
+def questionnaire_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Each participant's questionnaires at each measurement point: not open yet, open, started, done or missed."""
+    cohort = cohort_get_for_staff(user=_user(request), pk=pk)
+    now = timezone.now()
+    enrollments = list(enrollment_list_for_cohort(cohort=cohort))
+    points = [p for p in cohort.program.measurement_points.order_by("id") if p.instruments]
+    by_cell = {
+        (a.enrollment_id, a.measurement_point_id): a
+        for a in assessment_list_for_cohort(cohort=cohort)
+    }
+    started = assessment_ids_started_for_cohort(cohort=cohort)
+    rows = []
+    for enrollment in enrollments:
+        cells = []
+        for point in points:
+            assessment = by_cell.get((enrollment.pk, point.pk))
+            cells.append(
+                _status_cell(
+                    assessment, started=assessment is not None and assessment.pk in started, now=now
+                )
+            )
+        rows.append(
+            {
+                "enrollment": enrollment,
+                "withdrawn": enrollment.status == EnrollmentStatus.WITHDRAWN,
+                "cells": list(zip(points, cells, strict=True)),
+            }
+        )
+    return render(
+        request,
+        "program_sessions/questionnaire_status.html",
+        {"cohort": cohort, "points": points, "rows": rows},
+    )
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+def results_cohort(request: HttpRequest, pk: int) -> HttpResponse:
+    """Per participant and instrument: baseline and post scores, bands, change and the MIC."""
+    cohort = cohort_get_for_staff(user=_user(request), pk=pk)
+    enrollments: dict[int, Enrollment] = {
+        e.pk: e for e in enrollment_list_for_cohort(cohort=cohort)
+    }
+    found = results.outcomes(
+        results.answered_from_response(r) for r in response_list_submitted_for_cohort(cohort=cohort)
+    )
+    rows = [
+        {
+            "enrollment": enrollments[o.enrollment_id],
+            "instrument": o.instrument,
+            "baseline": results.staff_cell(o.instrument, o.baseline),
+            "post": results.staff_cell(o.instrument, o.post),
+            "change": results.format_change(o.change),
+            "mic": results.mic_text(o),
+        }
+        for o in sorted(
+            found, key=lambda o: (enrollments[o.enrollment_id].participant_code, o.instrument.code)
+        )
+        if o.enrollment_id in enrollments
+    ]
+    answered = {o.enrollment_id for o in found}
+    return render(
+        request,
+        "program_sessions/results_cohort.html",
+        {
+            "cohort": cohort,
+            "rows": rows,
+            "waiting": [e for pk_, e in enrollments.items() if pk_ not in answered],
+        },
+    )
+
+
+def results_mine(request: HttpRequest) -> HttpResponse:
+    """The participant's own scores over time, in plain words: no bands, no diagnoses."""
+    responses = list(response_list_submitted_for_participant(user=_user(request)))
+    found = results.outcomes(results.answered_from_response(r) for r in responses)
+    lines = [line for outcome in found for line in results.plain_lines(outcome)]
+    return render(request, "program_sessions/results_mine.html", {"lines": lines})
+
+
+urlpatterns = [
+    path("safety/<int:pk>/", safety_event_detail, name="safety_event_detail"),
+    path("safety/<int:pk>/acknowledge/", safety_acknowledge, name="safety_acknowledge"),
+    path("cohorts/<int:pk>/questionnaires/", questionnaire_status, name="questionnaire_status"),
+    path("cohorts/<int:pk>/results/", results_cohort, name="results_cohort"),
+    path("me/results/", results_mine, name="results_mine"),
+]
