@@ -332,3 +332,25 @@ def enrollment_list_for_session(*, session: ScheduledSession) -> QuerySet[Enroll
         .select_related("user")
         .order_by("participant_code")
     )
+
+
+# --- questionnaires (staff entering and correcting answers) ---------------------------------
+
+
+def assessment_get_for_staff(*, user: User, pk: int) -> Assessment:
+    """A questionnaire set of a participant in a cohort the user coordinates or facilitates, or 404."""
+    try:
+        return Assessment.objects.select_related(
+            "measurement_point", "enrollment__user", "enrollment__cohort__organization"
+        ).get(pk=pk, enrollment__cohort__in=cohort_list_for_staff(user=user))
+    except Assessment.DoesNotExist:
+        raise Http404 from None
+
+
+def response_list_versions(*, assessment: Assessment, instrument: str) -> list[Response]:
+    """Every version of one instrument's response in an assessment (already fetched for the user), oldest first."""
+    return list(
+        Response.objects.filter(assessment=assessment, instrument=instrument)
+        .select_related("entered_by")
+        .order_by("version")
+    )

@@ -1,4 +1,11 @@
-from .views import calendar, participant, questionnaire_staff, questionnaires, staff
+from .views import (
+    calendar,
+    participant,
+    questionnaire_entry,
+    questionnaire_staff,
+    questionnaires,
+    staff,
+)
 
 app_name = "program_sessions"
 
@@ -8,4 +15,5 @@ urlpatterns = [
     *calendar.urlpatterns,
     *questionnaires.urlpatterns,
     *questionnaire_staff.urlpatterns,
+    *questionnaire_entry.urlpatterns,
 ]

@@ -124,7 +124,15 @@ def _status_cell(
         note, at = "closed", assessment.closes_at
     else:
         note, at = "closes", assessment.closes_at
-    return {"status": status, "label": status.label, "note": note, "at": at}
+    open_now = status in (AssessmentStatus.OPEN, AssessmentStatus.IN_PROGRESS)
+    return {
+        "status": status,
+        "label": status.label,
+        "note": note,
+        "at": at,
+        "pk": assessment.pk,
+        "open": open_now,
+    }
 
 
 def questionnaire_status(request: HttpRequest, pk: int) -> HttpResponse:
