@@ -17,24 +17,36 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.demo import DemoPeople
 from accounts.models import User
-from programs.models import Cohort, Enrollment, EnrollmentStatus, Modality, Program
+from programs.instrument_library import Instrument, instrument_get
+from programs.models import (
+    Cohort,
+    Enrollment,
+    EnrollmentStatus,
+    MeasurementKind,
+    Modality,
+    Program,
+)
 from sessions.models import (
+    Assessment,
     Attendance,
     AttendanceStatus,
     CallOutcome,
     FacilitatorNote,
     FollowUp,
     PracticeLog,
+    Response,
+    SafetyEvent,
     ScheduledSession,
     SessionStatus,
 )
 from sessions.scheduling import local_to_utc
 from sessions.services.assessments import assessment_windows_sync
+from sessions.services.responses import answers_save, response_submit
 from sessions.services.schedule import schedule_sync_for_cohort, schedule_sync_for_enrollment
 
 ZONE_NAME = "Europe/London"
@@ -234,6 +246,10 @@ def _ensure_group(
     held = _held(sessions, day_start)
     _group_attendance(held, new, facilitator, with_notes=created)
     _mbsr_practice(program, held, new, today)
+    for enrollment in new:
+        _questionnaires(
+            enrollment, today, item9_positive=index == 0 and _number(enrollment.user) == 3
+        )
 
 
 def _enroll(
@@ -398,6 +414,7 @@ def _ensure_ier(
         held = _held(sorted(sessions, key=lambda s: s.starts_at), day_start)
         _ier_attendance(enrollment, held, facilitator, position)
         _ier_strategy_use(program, enrollment, held, today, position)
+        _questionnaires(enrollment, today, item9_positive=False)
 
 
 def _ier_attendance(
@@ -465,6 +482,94 @@ def _ier_strategy_use(
             )
         day += dt.timedelta(days=1)
     PracticeLog.objects.bulk_create(logs)
+
+
+# Instruments where a higher answer means feeling better, so a more distressed person answers
+# lower; the rest (and IERQ, which is neither) are answered higher with more distress.
+_HIGHER_IS_BETTER = {"who5", "maia2", "ffmq15", "ierq"}
+# How distressed each demo person is before the course (0 to 1), by participant number; the
+# course helps a little, so post answers come from a lower level.
+_DISTRESS = [0.25, 0.45, 0.35, 0.6, 0.3, 0.5, 0.4, 0.2, 0.55, 0.35, 0.45, 0.3]
+_POST_RELIEF = 0.15
+
+
+def _demo_answers(
+    instrument: Instrument, number: int, distress: float, *, item9_positive: bool
+) -> dict[int, int | None]:
+    """Plausible raw answers: one consistent level per person, a little spread item by item."""
+    answers: dict[int, int | None] = {}
+    for item in instrument.items:
+        values = sorted(option.value for option in item.response_options)
+        level = 1 - distress if instrument.code in _HIGHER_IS_BETTER else distress
+        if item.number in instrument.reverse_items:
+            level = 1 - level
+        jitter = (item.number * 7 + number * 3) % 3 - 1
+        index = min(len(values) - 1, max(0, round(level * (len(values) - 1)) + jitter))
+        answers[item.number] = values[index]
+    if instrument.code == "phq9":
+        # Item 9 (thoughts of self-harm) raises a safety event unless answered 0: exactly one
+        # demo person answers it positively so the facilitator's pages show a flag.
+        answers[9] = 1 if item9_positive else 0
+    return answers
+
+
+def _questionnaires(enrollment: Enrollment, today: dt.date, *, item9_positive: bool) -> None:
+    """Answer a new demo participant's questionnaires whose window has opened by today.
+
+    Through the real services with a `now` inside the window, so responses are validated,
+    scored, dated and completed (and the safety event raised) exactly as a participant's would
+    be. Most people complete their baseline; every fifth person answered only the first
+    questionnaire (missed if the window has closed), and whoever's window is still open has
+    left the last questionnaire for later, so the demo has something to carry on with.
+
+    Posts: the MBSR Tuesday group started three weeks ago and even the earliest one-to-one
+    participants have not reached session 6, so with the default demo no post window has
+    opened yet and no post answers exist; the same rule fills a post once its window is open.
+    """
+    number = _number(enrollment.user)
+    reference = local_to_utc(today, dt.time(12), ZONE)
+    assessments = Assessment.objects.filter(
+        enrollment=enrollment, opens_at__lt=reference
+    ).select_related("measurement_point")
+    submitted: list[int] = []
+    for assessment in assessments:
+        is_post = assessment.measurement_point.kind != MeasurementKind.BASELINE
+        distress = _DISTRESS[number % len(_DISTRESS)] - (_POST_RELIEF if is_post else 0)
+        end = min(assessment.closes_at, reference)
+        # Somewhere in the window, a different day and hour for each person.
+        answered_at = assessment.opens_at + (end - assessment.opens_at) * (
+            0.2 + 0.12 * (number % 5)
+        )
+        codes = list(assessment.instruments)
+        if number % 5 == 0:
+            codes = codes[:1]
+        elif assessment.closes_at > reference:
+            codes = codes[:-1]
+        for position, code in enumerate(codes):
+            at = answered_at + dt.timedelta(minutes=4 * position)
+            response = answers_save(
+                assessment=assessment,
+                instrument=code,
+                answers=_demo_answers(
+                    instrument_get(code),
+                    number,
+                    distress,
+                    item9_positive=item9_positive and not is_post,
+                ),
+                entered_by=enrollment.user,
+                now=at,
+            )
+            response_submit(response=response, now=at)
+            submitted.append(response.pk)
+    # The services stamp these with the real clock; a demo answer given weeks ago says so.
+    Response.objects.filter(pk__in=submitted).update(
+        started_at=F("submitted_at"), updated_at=F("submitted_at")
+    )
+    SafetyEvent.objects.filter(response_id__in=submitted).update(
+        raised_at=Subquery(
+            Response.objects.filter(pk=OuterRef("response_id")).values("submitted_at")[:1]
+        )
+    )
 
 
 def _summaries(organization_id: int, today: dt.date) -> list[DemoCohortSummary]:

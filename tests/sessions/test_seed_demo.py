@@ -13,14 +13,19 @@ from django.core.management import CommandError, call_command
 from accounts.demo import DEMO_PASSWORD, demo_people_ensure
 from accounts.models import Membership, Role, User
 from programs.models import Cohort, Enrollment
+from programs.scoring import score
 from sessions.demo import demo_courses_ensure
 from sessions.models import (
+    Assessment,
+    AssessmentStatus,
     Attendance,
     AttendanceStatus,
     CallOutcome,
     FacilitatorNote,
     FollowUp,
     PracticeLog,
+    Response,
+    SafetyEvent,
     ScheduledSession,
 )
 from sessions.selectors import scheduled_session_list_for_participant
@@ -83,6 +88,9 @@ def _counts():
             FollowUp,
             FacilitatorNote,
             PracticeLog,
+            Assessment,
+            Response,
+            SafetyEvent,
         )
     }
 
@@ -243,3 +251,66 @@ def test_seed_demo_with_twelve_participants_is_quick(settings):
     started = time.monotonic()
     call_command("seed_demo")
     assert time.monotonic() - started < 5
+
+
+# --- demo questionnaires ------------------------------------------------------------------
+
+
+def test_most_participants_completed_a_baseline_that_scores(seeded):
+    baselines = list(
+        Assessment.objects.filter(measurement_point__kind="baseline").select_related("enrollment")
+    )
+    assert len(baselines) == Enrollment.objects.count() == 12
+    completed = [a for a in baselines if a.completed_at is not None]
+    assert len(completed) > len(baselines) / 2
+    for assessment in completed:
+        assert assessment.opens_at <= assessment.completed_at < assessment.closes_at
+        responses = list(assessment.responses.all())
+        assert sorted(r.instrument for r in responses) == sorted(assessment.instruments)
+        for response in responses:
+            assert response.is_submitted
+            assert response.submitted_at <= assessment.completed_at
+            assert response.entered_by == assessment.enrollment.user
+            # Raw answers to every item, as a participant would give them, and a usable score.
+            result = score(response.instrument, response.answer_map())
+            assert None not in response.answers.values()
+            assert result.total is not None or result.subscales
+    # Not everyone answers alike.
+    phq9_totals = {
+        score("phq9", r.answer_map()).total
+        for r in Response.objects.filter(instrument="phq9", submitted_at__isnull=False)
+    }
+    assert len(phq9_totals) > 2
+
+
+def test_some_baselines_are_missed_or_still_in_progress(seeded):
+    statuses = [
+        a.status(now=seeded, started=a.responses.exists())
+        for a in Assessment.objects.filter(measurement_point__kind="baseline")
+    ]
+    assert AssessmentStatus.MISSED in statuses
+    assert AssessmentStatus.IN_PROGRESS in statuses
+    # Only windows already open have answers: every post is still in the future.
+    assert not Response.objects.filter(assessment__opens_at__gt=seeded).exists()
+    assert not Response.objects.filter(assessment__measurement_point__kind="post").exists()
+
+
+def test_exactly_one_open_safety_event_in_the_mbsr_tuesday_group(seeded):
+    event = SafetyEvent.objects.get()
+    assert event.is_open
+    assert event.flag == "item9_positive"
+    assert event.flag_value is True
+    assert event.enrollment.cohort.name == "MBSR Tuesday evenings"
+    assert event.response.answers["9"] == 1
+    assert event.raised_at == event.response.submitted_at
+    others = Response.objects.filter(instrument="phq9").exclude(pk=event.response_id)
+    assert others.exists()
+    assert {r.answers["9"] for r in others} == {0}
+
+
+def test_forty_participants_still_have_a_single_safety_event(settings):
+    settings.DEBUG = True
+    with time_machine.travel(NOW, tick=False):
+        call_command("seed_demo", participants=40)
+        call_command("seed_demo", participants=40)
+    assert SafetyEvent.objects.count() == 1
