@@ -218,15 +218,19 @@ class EnrollmentForm(forms.Form):
     def __init__(self, *args: Any, cohort: Cohort, default_start: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["timezone"].initial = cohort.timezone
+        _own_start_fields(self, cohort)
         if cohort.program.is_individual:
             self.fields["start_date"].initial = default_start
             self.fields["session_time"].initial = cohort.meeting_time
-            self.fields[
-                "session_time"
-            ].help_text = f"In the cohort's time zone ({cohort.timezone.replace('_', ' ')})."
-        else:
-            del self.fields["start_date"]
-            del self.fields["session_time"]
+
+
+def _own_start_fields(form: forms.Form, cohort: Cohort) -> None:
+    """One-on-one participants have their own start; group participants follow the cohort's."""
+    if cohort.program.is_individual:
+        form.fields["session_time"].help_text = f"In the cohort's time zone ({cohort.zone_label})."
+    else:
+        del form.fields["start_date"]
+        del form.fields["session_time"]
 
 
 class EnrollmentImportForm(forms.Form):
@@ -307,13 +311,7 @@ class EnrollmentUpdateForm(forms.Form):
 
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if cohort.program.is_individual:
-            self.fields[
-                "session_time"
-            ].help_text = f"In the cohort's time zone ({cohort.timezone.replace('_', ' ')})."
-        else:
-            del self.fields["start_date"]
-            del self.fields["session_time"]
+        _own_start_fields(self, cohort)
 
 
 class EnrollmentWithdrawForm(forms.Form):

@@ -265,8 +265,12 @@ class Cohort(models.Model):
         """“Tuesdays at 18:00, Europe/London time”: the cohort's own zone, named, for every viewer."""
         if self.program.is_individual:
             return "One-on-one: each participant has their own day and time"
-        zone = self.timezone.replace("_", " ")
-        return f"{WEEKDAYS[self.meeting_weekday]}s at {self.meeting_time:%H:%M}, {zone} time"
+        return f"{WEEKDAYS[self.meeting_weekday]}s at {self.meeting_time:%H:%M}, {self.zone_label} time"
+
+    @property
+    def zone_label(self) -> str:
+        """The cohort's zone as people read it: “America/New York”."""
+        return self.timezone.replace("_", " ")
 
     @property
     def skip_date_set(self) -> set[dt.date]:

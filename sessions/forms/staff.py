@@ -292,10 +292,6 @@ class ConfirmMakeupForm(forms.Form):
 # --- schedule changes ----------------------------------------------------------------------
 
 
-def _zone_name(cohort: Cohort) -> str:
-    return cohort.timezone.replace("_", " ")
-
-
 class RescheduleForm(forms.Form):
     new_date = forms.DateField(
         label="New date",
@@ -321,7 +317,7 @@ class RescheduleForm(forms.Form):
 
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        zone = _zone_name(cohort)
+        zone = cohort.zone_label
         self.fields["new_date"].label = f"New date (in the cohort's time zone, {zone})"
         self.fields["new_time"].label = f"New time ({zone} time)"
         self.fields[
@@ -390,7 +386,7 @@ class MakeupForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        zone = _zone_name(cohort)
+        zone = cohort.zone_label
         enrollment = self.fields["enrollment"]
         enrollment.queryset = participants  # type: ignore[attr-defined]
         enrollment.label_from_instance = (  # type: ignore[attr-defined]

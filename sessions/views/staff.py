@@ -118,7 +118,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cohort": cohort,
             "program": cohort.program,
             "meeting_day": WEEKDAYS[cohort.meeting_weekday],
-            "zone_name": cohort.timezone.replace("_", " "),
+            "zone_name": cohort.zone_label,
             "facilitators": list(cohort.facilitators.order_by("full_name", "email")),
             "is_coordinator": user_is_cohort_coordinator(user=user, cohort=cohort),
             "rows": rows,
