@@ -1,9 +1,11 @@
 from .views import (
     calendar,
+    exports,
     participant,
     questionnaire_entry,
     questionnaire_staff,
     questionnaires,
+    reports,
     staff,
 )
 
@@ -16,4 +18,6 @@ urlpatterns = [
     *questionnaires.urlpatterns,
     *questionnaire_staff.urlpatterns,
     *questionnaire_entry.urlpatterns,
+    *reports.urlpatterns,
+    *exports.urlpatterns,
 ]
