@@ -68,6 +68,23 @@ def test_shipped_file_carries_a_citation_and_licence_note(path):
     assert instrument.licence.strip()
 
 
+@pytest.mark.parametrize("path", _shipped_files(), ids=lambda p: p.name)
+def test_every_item_a_participant_sees_is_a_whole_question(path):
+    # Placeholders ("[...]") or numbers alone must never reach a participant's screen.
+    instrument = instrument_get(path.stem)
+    for item in instrument.items:
+        assert not item.text.lstrip().startswith("["), (path.stem, item.number)
+        assert any(ch.isalpha() for ch in item.text), (path.stem, item.number)
+
+
+def test_ierq_items_sit_in_their_published_subscales():
+    texts = {item.number: item.text for item in instrument_get("ierq").items}
+    assert texts[3] == "I like being around others when I'm excited to share my joy."
+    assert "aren't as bad as they seem" in texts[2]  # perspective taking
+    assert "consolation" in texts[19]  # soothing
+    assert "what other people would do" in texts[20]  # social modeling
+
+
 def test_only_phq9_and_gad7_carry_loinc_codes():
     codes = {i.code: i.loinc for i in instrument_list() if i.loinc is not None}
     assert {code: (loinc.panel, loinc.total) for code, loinc in codes.items()} == {
