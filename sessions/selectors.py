@@ -23,7 +23,9 @@ from .models import (
     FacilitatorNote,
     FacilitatorNoteRevision,
     FollowUp,
+    Notification,
     PracticeLog,
+    Preferences,
     Response,
     SafetyEvent,
     ScheduledSession,
@@ -353,4 +355,26 @@ def response_list_versions(*, assessment: Assessment, instrument: str) -> list[R
         Response.objects.filter(assessment=assessment, instrument=instrument)
         .select_related("entered_by")
         .order_by("version")
+    )
+
+
+def preferences_get(*, user: User) -> Preferences:
+    """A person's saved preferences, or the defaults (unsaved) if they never changed any."""
+    return Preferences.objects.filter(user=user).first() or Preferences(user=user)
+
+
+def notification_list_for_enrollment(*, enrollment: Enrollment) -> QuerySet[Notification]:
+    """The delivery log of one participant in one cohort, newest first."""
+    return Notification.objects.filter(enrollment=enrollment).select_related("requested_by")
+
+
+def notification_list_problems_for_organization(*, organization_id: int) -> QuerySet[Notification]:
+    """Failed and unknown deliveries about the organization's cohorts, newest first."""
+    return (
+        Notification.objects.problems()
+        .filter(
+            Q(cohort__organization_id=organization_id)
+            | Q(enrollment__cohort__organization_id=organization_id)
+        )
+        .select_related("recipient", "enrollment", "cohort", "enrollment__cohort")
     )

@@ -1,6 +1,7 @@
 from .views import (
     calendar,
     exports,
+    notifications,
     participant,
     questionnaire_entry,
     questionnaire_staff,
@@ -20,4 +21,5 @@ urlpatterns = [
     *questionnaire_entry.urlpatterns,
     *reports.urlpatterns,
     *exports.urlpatterns,
+    *notifications.urlpatterns,
 ]

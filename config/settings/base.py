@@ -193,6 +193,8 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "visibility_timeout": REDIS_VISIBILITY_TIMEOUT,
     }
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
+    CELERY_VISIBILITY_TIMEOUT = REDIS_VISIBILITY_TIMEOUT
 else:
     CELERY_BROKER_URL = "filesystem://"
     _queue = VAR_DIR / "celery" / "queue"
@@ -218,12 +220,24 @@ CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat runs in UTC and only starts per-minute jobs; every local time (a reminder at 19:00 in
+# someone's own zone) is worked out by the planner, never by a local-time crontab, so a
+# daylight-saving change cannot skip or double a reminder. Run exactly one beat.
 CELERY_BEAT_SCHEDULE = {
     "record-heartbeat": {
         "task": "sessions.tasks.record_heartbeat",
         "schedule": 60.0,
     },
+    "tick-notifications": {
+        "task": "sessions.tasks.tick_notifications",
+        "schedule": 60.0,
+    },
 }
+# Safety alerts go to their own queue ("alerts"); give it its own worker in production so a
+# backlog of reminders on the default queue never delays them.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 30
 
 # --- Security shared by every environment -----------------------------------
 SESSION_COOKIE_HTTPONLY = True

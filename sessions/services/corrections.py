@@ -17,6 +17,7 @@ from accounts.models import User
 from programs.instrument_library import instrument_get
 from programs.scoring import InvalidAnswers, score
 from sessions.models import Assessment, Response, ResponseMode, SafetyEvent
+from sessions.services.notifications import safety_alerts_raise
 from sessions.services.responses import (
     SAFETY_FLAGS,
     ResponseError,
@@ -146,10 +147,11 @@ def response_correct(
             # A flag the correction newly raises (or changes) needs the team like a participant's
             # own answer; one already raised on the earlier version is not raised twice.
             if flag in result.flags and value is not False and value != before:
-                SafetyEvent.objects.create(
+                event = SafetyEvent.objects.create(
                     enrollment_id=response.assessment.enrollment_id,
                     response=corrected,
                     flag=flag,
                     flag_value=value,
                 )
+                safety_alerts_raise(events=[event])
     return corrected

@@ -12,6 +12,10 @@ from accounts.models import User
 from programs.instrument_library import Instrument, InstrumentNotFound, instrument_get
 from programs.scoring import InvalidAnswers, ScoreResult, score
 from sessions.models import Assessment, Response, ResponseMode, SafetyEvent
+from sessions.services.notifications import (
+    notifications_cancel_for_assessment,
+    safety_alerts_raise,
+)
 
 # Scoring flags that need a person from the team to follow up; True (answered positively) and
 # None (left unanswered) both raise a SafetyEvent (BRIEF §5).
@@ -221,6 +225,8 @@ def response_submit(*, response: Response, now: dt.datetime | None = None) -> Su
                     flag=flag,
                     flag_value=result.flags[flag],
                 )
+                # Written in this transaction, sent the moment it commits.
+                safety_alerts_raise(events=[safety_event])
 
         submitted = set(
             Response.objects.filter(assessment=assessment, submitted_at__isnull=False).values_list(
@@ -231,6 +237,7 @@ def response_submit(*, response: Response, now: dt.datetime | None = None) -> Su
         if completed:
             assessment.completed_at = now
             assessment.save(update_fields=["completed_at"])
+            notifications_cancel_for_assessment(assessment=assessment)
     return Submission(
         response=response,
         result=result,

@@ -12,8 +12,18 @@ from django.urls import path, reverse
 from accounts.models import User
 from programs.instrument_library import Instrument, Item, instrument_get
 from sessions.forms.questionnaire import AnswerForm, InstrumentForm
-from sessions.models import Assessment, AssessmentStatus, Response, ResponseMode
-from sessions.selectors import assessment_get_for_participant, response_map_for_assessment
+from sessions.models import (
+    Assessment,
+    AssessmentStatus,
+    QuestionnaireLayout,
+    Response,
+    ResponseMode,
+)
+from sessions.selectors import (
+    assessment_get_for_participant,
+    preferences_get,
+    response_map_for_assessment,
+)
 from sessions.services.responses import (
     ResponseError,
     answer_save,
@@ -60,17 +70,27 @@ def _start_url(assessment: Assessment) -> str:
     return reverse("program_sessions:questionnaire_start", args=[assessment.pk])
 
 
-def _resume_url(assessment: Assessment, responses: dict[str, Response]) -> str:
-    """Where the participant left off: the first unanswered question of the first unfinished instrument."""
+def _resume_url(
+    assessment: Assessment, responses: dict[str, Response], *, whole: bool = False
+) -> str:
+    """Where the participant left off: the first unanswered question of the first unfinished
+    instrument, or that whole instrument's page for people who chose one page per questionnaire."""
     for code in assessment.instruments:
         response = responses.get(code)
         if response is not None and response.is_submitted:
             continue
+        if whole:
+            return reverse("program_sessions:questionnaire_all", args=[assessment.pk, code])
         number = first_unanswered_item(instrument_get(code), response.answers if response else {})
         if number is None:
             return _check_url(assessment, code)
         return _question_url(assessment, code, number)
     return reverse("program_sessions:questionnaire_done", args=[assessment.pk])
+
+
+def _prefers_whole(request: HttpRequest) -> bool:
+    """The participant's setting: a whole questionnaire on one page rather than a question each."""
+    return preferences_get(user=_user(request)).questionnaire_layout == QuestionnaireLayout.WHOLE
 
 
 def _is_open(assessment: Assessment) -> bool:
@@ -132,7 +152,7 @@ def questionnaire_start(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "question_count": sum(len(instrument.items) for instrument in instruments),
             "started": started,
-            "resume_url": _resume_url(assessment, responses),
+            "resume_url": _resume_url(assessment, responses, whole=_prefers_whole(request)),
         },
     )
 
@@ -268,7 +288,7 @@ def questionnaire_check(request: HttpRequest, pk: int, code: str) -> HttpRespons
             if submission.assessment_completed:
                 return redirect("program_sessions:questionnaire_done", pk=assessment.pk)
             responses[code] = submission.response
-            return redirect(_resume_url(assessment, responses))
+            return redirect(_resume_url(assessment, responses, whole=_prefers_whole(request)))
     rows = []
     for item in instrument.items:
         key = str(item.number)
@@ -319,7 +339,7 @@ def questionnaire_support(request: HttpRequest, pk: int, code: str) -> HttpRespo
     if assessment.completed_at is not None:
         next_url = reverse("program_sessions:participant_home")
     else:
-        next_url = _resume_url(assessment, responses)
+        next_url = _resume_url(assessment, responses, whole=_prefers_whole(request))
     context: dict[str, Any] = {
         "assessment": assessment,
         "organization": assessment.enrollment.cohort.organization,

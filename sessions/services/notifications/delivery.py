@@ -1,0 +1,258 @@
+"""Handing due outbox rows to the sender, sending them, and tidying up after crashed senders.
+
+Guarantees, and why:
+
+- The row is the truth; a Celery message only says "look at row N". Losing a message (Redis
+  restarted, a worker killed before it acked) loses nothing: the row is still pending, and
+  the dispatcher hands it out again once its hand-out is older than REQUEUE_AFTER.
+- Receiving a message twice sends nothing twice: the sender first claims the row with a
+  conditional update (pending -> sending, exactly one row changed) and gives up otherwise.
+- Participant reminders are sent at most once: the claim happens before the e-mail is handed
+  to the mail server, so a sender that dies between the two leaves the row in "sending",
+  and the sweep marks it "unknown" (visible to staff) instead of sending it again. A second
+  copy of a reminder is worse for someone with a fatigue-limited day than a missing one, and
+  the next reminder of its kind follows anyway.
+- Safety alerts are sent at least once: the sweep puts a stuck alert back to pending, because
+  a duplicate alert to staff costs a minute and a lost one may cost much more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from collections.abc import Callable
+from functools import partial
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import User
+from sessions.models import Notification, NotificationKind, NotificationStatus
+from sessions.models.notifications import CAPPED_KINDS, QUIET_HOURS_EXEMPT_KINDS
+
+from .messages import message_id_for, notification_email, still_wanted
+from .planning import notifications_cancel_stale, notifications_plan, preferences_for, wants
+from .timing import after_quiet_hours, local_date, local_day_bounds, zone_of
+
+logger = logging.getLogger(__name__)
+
+# A hand-out older than this whose row is still pending is assumed lost (broker restart).
+REQUEUE_AFTER = dt.timedelta(minutes=5)
+# Longer than the task time limit (300 s), so a live sender is never taken for a dead one.
+SENDING_LEASE = dt.timedelta(minutes=15)
+# Waits between attempts after a temporary mail-server error; then the row fails for good.
+RETRY_BACKOFF = (
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=15),
+    dt.timedelta(hours=1),
+)
+MAX_ATTEMPTS = len(RETRY_BACKOFF) + 1
+DISPATCH_BATCH = 500
+ALERTS_QUEUE = "alerts"
+
+
+class Outcome:
+    SENT = "sent"
+    DUPLICATE = "duplicate"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+    DEFERRED = "deferred"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Errors worth another try: the server was away or said 'try again later' (4xx)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | OSError)
+
+
+def _finish(pk: int, status: str, **fields: object) -> None:
+    # Only from "sending": if a sweep already judged this row, its verdict stands.
+    Notification.objects.filter(pk=pk, status=NotificationStatus.SENDING).update(
+        status=status, updated_at=timezone.now(), **fields
+    )
+
+
+def _deferral(n: Notification, *, now: dt.datetime) -> dt.datetime | None:
+    """A later send time when the recipient's quiet hours or daily cap say 'not now'."""
+    if n.kind in QUIET_HOURS_EXEMPT_KINDS:
+        return None
+    preferences = preferences_for([n.recipient_id])[n.recipient_id]
+    zone = zone_of(n.recipient.timezone)
+    later = after_quiet_hours(
+        now, zone=zone, start=preferences.quiet_hours_start, end=preferences.quiet_hours_end
+    )
+    if later > now:
+        return later
+    if n.kind not in CAPPED_KINDS:
+        return None
+    day_start, day_end = local_day_bounds(local_date(now, zone), zone)
+    with transaction.atomic():
+        # One sender at a time per person, so two messages cannot both take the last place.
+        User.objects.select_for_update().filter(pk=n.recipient_id).first()
+        used = (
+            Notification.objects.filter(recipient_id=n.recipient_id, kind__in=CAPPED_KINDS)
+            .filter(
+                Q(status=NotificationStatus.SENT, sent_at__gte=day_start, sent_at__lt=day_end)
+                | Q(status=NotificationStatus.SENDING)
+            )
+            .exclude(pk=n.pk)
+            .count()
+        )
+    if used < preferences.daily_cap:
+        return None
+    return after_quiet_hours(
+        day_end, zone=zone, start=preferences.quiet_hours_start, end=preferences.quiet_hours_end
+    )
+
+
+def notification_deliver(*, notification_id: int, now: dt.datetime | None = None) -> str:
+    """Claim one due row, re-check it, send it and record what happened; safe to call twice."""
+    now = now or timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=NotificationStatus.PENDING, send_at__lte=now
+    ).update(
+        status=NotificationStatus.SENDING,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+    if claimed != 1:
+        return Outcome.DUPLICATE
+    n = Notification.objects.select_related(
+        "recipient",
+        "enrollment__cohort",
+        "cohort__organization",
+        "scheduled_session__program_session",
+        "scheduled_session__cohort",
+        "assessment",
+        "follow_up__enrollment__cohort",
+        "follow_up__scheduled_session__program_session",
+        "safety_event__enrollment__cohort",
+        "invitation",
+        "requested_by",
+    ).get(pk=notification_id)
+
+    reason = still_wanted(n, now=now)
+    if reason:
+        _finish(n.pk, NotificationStatus.CANCELLED, last_error=reason)
+        return Outcome.CANCELLED
+    preferences = preferences_for([n.recipient_id])[n.recipient_id]
+    if not wants(preferences, n.kind):
+        _finish(n.pk, NotificationStatus.SKIPPED, last_error="Turned off by the person.")
+        return Outcome.SKIPPED
+    later = _deferral(n, now=now)
+    if later is not None:
+        _finish(
+            n.pk,
+            NotificationStatus.PENDING,
+            send_at=later,
+            queued_at=None,
+            attempts=F("attempts") - 1,
+        )
+        return Outcome.DEFERRED
+
+    message_id = n.message_id or message_id_for(n)
+    if not n.message_id:
+        Notification.objects.filter(pk=n.pk).update(message_id=message_id)
+        n.message_id = message_id
+    try:
+        notification_email(n).send()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        if is_transient(exc) and n.attempts < MAX_ATTEMPTS:
+            _finish(
+                n.pk,
+                NotificationStatus.PENDING,
+                send_at=now + RETRY_BACKOFF[n.attempts - 1],
+                queued_at=None,
+                last_error=error,
+            )
+            return Outcome.RETRY
+        logger.warning("notification %s failed: %s", n.pk, error)
+        _finish(n.pk, NotificationStatus.FAILED, last_error=error)
+        return Outcome.FAILED
+    _finish(n.pk, NotificationStatus.SENT, sent_at=timezone.now(), last_error="")
+    return Outcome.SENT
+
+
+Enqueue = Callable[[int, str | None], None]
+
+
+def _celery_enqueue(pk: int, queue: str | None) -> None:
+    from sessions.tasks import deliver_notification
+
+    deliver_notification.apply_async(args=(pk,), queue=queue or "celery")
+
+
+def queue_for(kind: str) -> str | None:
+    """Safety alerts travel on their own queue so no backlog of reminders can hold them up."""
+    return ALERTS_QUEUE if kind == NotificationKind.SAFETY_ALERT else None
+
+
+def notifications_dispatch(
+    *, now: dt.datetime | None = None, limit: int = DISPATCH_BATCH, enqueue: Enqueue | None = None
+) -> list[int]:
+    """Hand due rows to senders after commit; rows another dispatcher holds are skipped."""
+    now = now or timezone.now()
+    enqueue = enqueue or _celery_enqueue
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.filter(status=NotificationStatus.PENDING, send_at__lte=now)
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
+            .order_by("send_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "kind")[:limit]
+        )
+        ids = [pk for pk, _ in rows]
+        Notification.objects.filter(pk__in=ids).update(queued_at=now)
+        hand_out = enqueue
+        for pk, kind in rows:
+            transaction.on_commit(partial(hand_out, pk, queue_for(kind)))
+    return ids
+
+
+def notifications_sweep(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Resolve rows a dead sender left in 'sending': alerts go out again, reminders become 'unknown'."""
+    now = now or timezone.now()
+    stuck = Notification.objects.filter(
+        status=NotificationStatus.SENDING, claimed_at__lt=now - SENDING_LEASE
+    )
+    retried = stuck.filter(kind=NotificationKind.SAFETY_ALERT).update(
+        status=NotificationStatus.PENDING, queued_at=None, send_at=now, updated_at=now
+    )
+    unknown = stuck.exclude(kind=NotificationKind.SAFETY_ALERT).update(
+        status=NotificationStatus.UNKNOWN,
+        last_error="The sender stopped before confirming; not sent again to avoid a duplicate.",
+        updated_at=now,
+    )
+    return retried, unknown
+
+
+def notifications_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The per-minute job: plan what is due, cancel what went stale, sweep, hand out."""
+    now = now or timezone.now()
+    planned = notifications_plan(now=now)
+    cancelled = notifications_cancel_stale(now=now)
+    retried, unknown = notifications_sweep(now=now)
+    dispatched = 0
+    while True:
+        batch = notifications_dispatch(now=now)
+        dispatched += len(batch)
+        if len(batch) < DISPATCH_BATCH:
+            break
+    return {
+        "planned": planned,
+        "cancelled": cancelled,
+        "retried": retried,
+        "unknown": unknown,
+        "dispatched": dispatched,
+    }
