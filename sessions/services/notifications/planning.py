@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Max, Min, Q
 
@@ -117,13 +118,23 @@ def _participants_of(sessions: list[ScheduledSession]) -> dict[int, list[Enrollm
     return taking_part
 
 
+def day_before(starts_at: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """The same wall-clock time on the local day before: a session at 18:00 on Sunday is
+    reminded at 18:00 on Saturday, even when the clocks change overnight (23 or 25 hours)."""
+    local = starts_at.astimezone(zone)
+    return local_to_utc(
+        local.date() - dt.timedelta(days=1), local.time().replace(tzinfo=None), zone
+    )
+
+
 def plan_session_reminders(*, now: dt.datetime) -> Iterator[Notification]:
     """Day-before and hour-before reminders for sessions starting within the next day."""
     sessions = list(
         ScheduledSession.objects.filter(
             status=SessionStatus.SCHEDULED,
             starts_at__gt=now + SESSION_1H_LATEST,
-            starts_at__lte=now + SESSION_24H_BEFORE,
+            # A local day can be 25 hours long.
+            starts_at__lte=now + SESSION_24H_BEFORE + dt.timedelta(hours=2),
         )
     )
     taking_part = _participants_of(sessions)
@@ -137,14 +148,17 @@ def plan_session_reminders(*, now: dt.datetime) -> Iterator[Notification]:
                 "scheduled_session": session,
                 "about_time": session.starts_at,
             }
-            if session.starts_at - now > SESSION_24H_LATEST and wants(
-                p, NotificationKind.SESSION_24H
+            due_24h = day_before(session.starts_at, zone_of(enrollment.user.timezone))
+            if (
+                due_24h <= now
+                and session.starts_at - now > SESSION_24H_LATEST
+                and wants(p, NotificationKind.SESSION_24H)
             ):
                 yield _row(
                     kind=NotificationKind.SESSION_24H,
                     key=f"session_24h:{session.pk}:{enrollment.pk}:{stamp}",
                     user=enrollment.user,
-                    due=session.starts_at - SESSION_24H_BEFORE,
+                    due=due_24h,
                     preferences=p,
                     latest=session.starts_at - SESSION_24H_LATEST,
                     **about,
