@@ -185,28 +185,26 @@ def test_practice_reminder_arrives_once_a_day_at_19_local_across_the_clock_chang
 
 
 @pytest.mark.parametrize(
-    ("zone", "session_local", "reminder_local"),
+    ("zone", "session_day", "reminder_day"),
     [
-        # The day before a session on the morning the clocks change is a 23- or 25-hour day.
-        ("Europe/London", dt.datetime(2026, 3, 29, 18), dt.datetime(2026, 3, 28, 18)),
-        ("Europe/London", dt.datetime(2026, 10, 25, 18), dt.datetime(2026, 10, 24, 18)),
-        ("America/New_York", dt.datetime(2026, 3, 8, 18), dt.datetime(2026, 3, 7, 18)),
-        (
-            "America/New_York",
-            dt.datetime(2026, 11, 1, 18),
-            dt.datetime(2026, 11, 1, 18) - dt.timedelta(days=1),
-        ),
+        # The day before a session on the day the clocks change is a 23- or 25-hour day.
+        ("Europe/London", dt.date(2026, 3, 29), dt.date(2026, 3, 28)),
+        ("Europe/London", dt.date(2026, 10, 25), dt.date(2026, 10, 24)),
+        ("America/New_York", dt.date(2026, 3, 8), dt.date(2026, 3, 7)),
+        ("America/New_York", dt.date(2026, 11, 1), dt.date(2026, 10, 31)),
     ],
 )
 def test_session_reminder_comes_the_day_before_at_the_same_local_time(
-    zone, session_local, reminder_local
+    zone, session_day, reminder_day
 ):
     tz = ZoneInfo(zone)
+    session_local = dt.datetime.combine(session_day, dt.time(18), tz)
+    reminder_local = dt.datetime.combine(reminder_day, dt.time(18), tz)
     user = person(zone, session_reminder_1h=True)
     enrollment = enrolled(user)
-    starts_at = session_local.replace(tzinfo=tz).astimezone(UTC)
+    starts_at = session_local.astimezone(UTC)
     session_at(enrollment.cohort, starts_at)
-    day_before_at = reminder_local.replace(tzinfo=tz).astimezone(UTC)
+    day_before_at = reminder_local.astimezone(UTC)
     hour_before_at = starts_at - dt.timedelta(hours=1)
 
     sent = run_ticks(
@@ -552,9 +550,13 @@ def test_a_safety_alert_reaches_facilitator_and_coordinator_at_once_even_at_nigh
 def test_no_safety_alert_when_the_answers_are_rolled_back(organization):
     assessment, _staff, now = _phq9_assessment(organization)
 
-    with committed(), pytest.raises(RuntimeError), transaction.atomic():
-        _answer_phq9(assessment, now)
-        raise RuntimeError("the request failed after the answers were saved")
+    def answer_then_fail():
+        with transaction.atomic():
+            _answer_phq9(assessment, now)
+            raise RuntimeError("the request failed after the answers were saved")
+
+    with committed(), pytest.raises(RuntimeError):
+        answer_then_fail()
 
     assert not Notification.objects.exists()
     assert mail.outbox == []
