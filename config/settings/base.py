@@ -202,6 +202,8 @@ else:
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # Routing to the "alerts" queue stores an exchange file; keep it under var/, not the cwd.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_ACCEPT_CONTENT = ["json"]
