@@ -14,5 +14,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-for folder in ("mail", "celery/queue", "celery/processed"):
+for folder in ("mail", "celery/queue", "celery/processed", "celery/control"):
     (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
