@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
-from .models import Invitation, Membership, Organization, User
+from .models import ExportRecord, Invitation, Membership, Organization, User
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):
@@ -55,3 +56,30 @@ class InvitationAdmin(admin.ModelAdmin[Invitation]):
     # The token itself is never stored; its digest is useless to an admin.
     exclude = ["token_hash"]
     readonly_fields = ["accepted_at", "accepted_by", "invited_by"]
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin[ExportRecord]):
+    """A log: readable by site operators, never edited, so it stays evidence."""
+
+    list_display = [
+        "created_at",
+        "actor",
+        "organization",
+        "kind",
+        "format",
+        "identifiable",
+        "row_count",
+        "finished_at",
+    ]
+    list_filter = ["organization", "kind", "format", "identifiable", "source"]
+    search_fields = ["actor", "checksum"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ExportRecord | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ExportRecord | None = None) -> bool:
+        return False

@@ -25,6 +25,7 @@ _NAV = {
     ],
     "coordinator": [
         ("programs:cohort_list", "Cohorts"),
+        ("program_sessions:reports_overview", "Overview"),
         ("coordinator_home", "Organization"),
         ("invitation_create", "Invite someone"),
         ("program_sessions:calendar_settings", "Calendar"),

@@ -11,7 +11,7 @@ from typing import Literal
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Invitation, Membership, Organization, Role, User, hash_token
+from .models import ExportRecord, Invitation, Membership, Organization, Role, User, hash_token
 
 RoleName = Literal["coordinator", "facilitator", "participant"]
 
@@ -72,3 +72,8 @@ def invitation_get_by_token(*, token: str) -> Invitation | None:
         .filter(token_hash=hash_token(token))
         .first()
     )
+
+
+def export_record_list_for_organization(*, organization: Organization) -> QuerySet[ExportRecord]:
+    """The organization's exports, newest first, for its coordinators."""
+    return ExportRecord.objects.filter(organization=organization).order_by("-created_at", "-pk")

@@ -14,7 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .emails import email_send
-from .models import Invitation, Membership, Organization, Role, User, hash_token
+from .models import (
+    ExportRecord,
+    Invitation,
+    Membership,
+    Organization,
+    Role,
+    User,
+    hash_token,
+)
 from .signals import invitation_accepted
 
 
@@ -158,3 +166,40 @@ def user_update_profile(
     user.full_clean(exclude=["password"])
     user.save(update_fields=["full_name", "preferred_name", "timezone", "phone"])
     return user
+
+
+# --- export records ---------------------------------------------------------------------------
+
+COMMAND_LINE = "command line"
+
+
+def export_record_start(
+    *,
+    user: User | None,
+    organization: Organization | None,
+    kind: str,
+    format: str,
+    filters: dict[str, object],
+    identifiable: bool,
+    source: str = "page",
+) -> ExportRecord:
+    """Record an export before its first byte is produced (the who, what and filters)."""
+    return ExportRecord.objects.create(
+        user=user,
+        actor=user.email if user is not None else COMMAND_LINE,
+        organization=organization,
+        kind=kind,
+        format=format,
+        filters=filters,
+        identifiable=identifiable,
+        source=source,
+    )
+
+
+def export_record_finish(*, record: ExportRecord, row_count: int, checksum: str) -> ExportRecord:
+    """Add what an export produced once its last byte is out: data rows and SHA-256 checksum."""
+    record.row_count = row_count
+    record.checksum = checksum
+    record.finished_at = timezone.now()
+    record.save(update_fields=["row_count", "checksum", "finished_at"])
+    return record

@@ -375,6 +375,13 @@ def notification_list_problems_for_organization(*, organization_id: int) -> Quer
         .filter(
             Q(cohort__organization_id=organization_id)
             | Q(enrollment__cohort__organization_id=organization_id)
+            # A weekly summary is about no one cohort: it belongs to its recipient's organization.
+            | Q(
+                cohort__isnull=True,
+                enrollment__isnull=True,
+                recipient__memberships__organization_id=organization_id,
+            )
         )
+        .distinct()
         .select_related("recipient", "enrollment", "cohort", "enrollment__cohort")
     )

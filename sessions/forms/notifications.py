@@ -73,6 +73,10 @@ class PreferencesForm(forms.ModelForm[Preferences]):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        if "daily_cap" in self.fields:
+            # The model field's own range starts at 0 and would win over Meta.widgets; the
+            # browser's arrows should stop where the validators do.
+            self.fields["daily_cap"].widget.attrs.update({"min": 1, "max": 20})
         if "questionnaire_layout" in self.fields:
             self.fields["questionnaire_layout"].help_text = (
                 "One question on each page is easiest to read; a whole questionnaire on one page "

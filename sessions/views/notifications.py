@@ -119,12 +119,16 @@ def delivery_log(request: HttpRequest, pk: int) -> HttpResponse:
         "program_sessions/notification_list.html",
         {
             "enrollment": choices.enrollment,
-            "open_assessments": choices.open_assessments,
+            # A fresh id per button and page view: pressing a button twice, or resubmitting,
+            # sends once, while two different buttons on one page each send their own message.
+            "questionnaire_buttons": [
+                {"assessment": assessment, "click_id": uuid.uuid4()}
+                for assessment in choices.open_assessments
+            ],
             "invitation": choices.invitation,
+            "invitation_click_id": uuid.uuid4(),
             "rows": rows,
             "limit": LOG_LIMIT,
-            # A fresh id per page view: pressing the button twice, or resubmitting, sends once.
-            "click_id": uuid.uuid4(),
         },
     )
 
@@ -141,8 +145,12 @@ def send_now_view(request: HttpRequest, pk: int) -> HttpResponse:
     kind = form.cleaned_data["kind"]
     assessment = None
     if kind == NotificationKind.QUESTIONNAIRE_OPEN:
-        wanted = form.cleaned_data["assessment"]
-        assessment = next((a for a in choices.open_assessments if a.pk == wanted), None)
+        # Any of this participant's questionnaires, not only the open ones: one completed or
+        # closed since the page was loaded gets the service's reason ("already completed"),
+        # not "not this participant's". Another participant's is never found here.
+        assessment = Assessment.objects.filter(
+            enrollment=enrollment, pk=form.cleaned_data["assessment"]
+        ).first()
     try:
         notification = notification_send_now(
             kind=kind,

@@ -12,14 +12,14 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.templatetags.stillwater import when
-from programs.models import WEEKDAYS, Arm, Cohort, EnrollmentStatus, LogKind
+from programs.models import WEEKDAYS, Arm, Cohort, EnrollmentStatus, LogKind, MeasurementPoint
 from programs.selectors import (
     cohort_get_for_staff,
     enrollment_list_for_cohort,
@@ -39,13 +39,40 @@ from sessions.forms.staff import (
 )
 from sessions.models import (
     ATTENDED_STATUSES,
+    Assessment,
     Attendance,
     FollowUp,
     ScheduledSession,
     SessionCompletion,
 )
-from sessions.rosters import AttendanceGrid, attendance_grid_build, posted_cells, roster_build
+from sessions.reports.charts import (
+    PracticeWeekTotal,
+    attendance_by_session_chart,
+    format_percent,
+    practice_by_week_chart,
+)
+from sessions.reports.definitions import (
+    DEFINITIONS,
+    AssessmentRow,
+    AttendanceRow,
+    PracticeDay,
+    SessionRow,
+    facts_build,
+    required_session_counts,
+    self_guided_completion_rows,
+    session_attendance_build,
+    summaries_build,
+)
+from sessions.rosters import (
+    AttendanceGrid,
+    RosterRow,
+    attendance_grid_build,
+    posted_cells,
+    roster_build,
+)
 from sessions.selectors import (
+    assessment_ids_started_for_cohort,
+    assessment_list_for_cohort,
     attendance_list_for_cohort,
     attendance_list_for_session,
     enrollment_list_for_session,
@@ -72,6 +99,7 @@ from sessions.services.schedule import (
     session_cancel,
     session_reschedule,
 )
+from sessions.views.reports import SummaryCells, figures_by_arm
 
 
 def _user(request: HttpRequest) -> User:
@@ -82,22 +110,99 @@ def _user(request: HttpRequest) -> User:
 # --- the cohort page ----------------------------------------------------------------------
 
 
+def _questionnaire_cells(
+    assessments: list[Assessment], started: set[int], now: dt.datetime
+) -> tuple[list[MeasurementPoint], dict[tuple[int, int], str]]:
+    """The measurement points the cohort's participants have, and each one's status label."""
+    points = sorted({a.measurement_point for a in assessments}, key=lambda p: p.pk)
+    labels = {
+        (a.enrollment_id, a.measurement_point_id): str(
+            a.status(now=now, started=a.pk in started).label
+        )
+        for a in assessments
+    }
+    return points, labels
+
+
+def _practice_totals(session_rows: list[RosterRow], week_count: int) -> list[PracticeWeekTotal]:
+    """Practice per course week added up over the participants offered sessions (weeks begun)."""
+    totals = []
+    for index in range(week_count):
+        weeks = [row.weeks[index] for row in session_rows if len(row.weeks) > index]
+        if weeks and all(w.is_future for w in weeks):
+            break
+        totals.append(
+            PracticeWeekTotal(index + 1, sum(w.minutes for w in weeks), sum(w.days for w in weeks))
+        )
+    return totals
+
+
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A cohort at a glance: schedule, roster, attendance, practice and open follow-ups."""
+    """A cohort at a glance: its figures, schedule, roster, attendance and questionnaires per
+    participant, practice per week and open follow-ups."""
     user = _user(request)
     cohort = cohort_get_for_staff(user=user, pk=pk)
+    program = cohort.program
     now = timezone.now()
     enrollments = list(enrollment_list_for_cohort(cohort=cohort))
+    for enrollment in enrollments:
+        enrollment.cohort = cohort  # already fetched with its program: no query per participant
     sessions = list(scheduled_session_list_for_cohort(cohort=cohort))
     attendances = list(attendance_list_for_cohort(cohort=cohort))
+    practice = list(practice_log_list_day_totals_for_cohort(cohort=cohort))
     rows, week_count = roster_build(
         cohort=cohort,
         enrollments=enrollments,
         sessions=sessions,
         attendances=attendances,
-        practice=list(practice_log_list_day_totals_for_cohort(cohort=cohort)),
+        practice=practice,
         now=now,
     )
+    # Every figure below comes from the report definitions, from the rows fetched above.
+    assessments = list(
+        assessment_list_for_cohort(cohort=cohort).select_related("measurement_point")
+    )
+    started = assessment_ids_started_for_cohort(cohort=cohort)
+    required = required_session_counts(program_ids=[program.pk])
+    session_data = [SessionRow.of(s) for s in sessions]
+    attendance_data = [AttendanceRow.of(a) for a in attendances]
+    facts = facts_build(
+        enrollments=enrollments,
+        sessions=session_data,
+        attendances=attendance_data,
+        practice=[PracticeDay.of(p) for p in practice],
+        assessments=[AssessmentRow.of(a, a.measurement_point.kind) for a in assessments],
+        completions=self_guided_completion_rows(cohort_ids=[cohort.pk])
+        if program.is_self_guided
+        else [],
+        required_sessions=required,
+        now=now,
+    )
+    # Open safety flags are not counted here: the banner at the top of the page lists them.
+    summaries = summaries_build(
+        cohorts=[cohort], facts=facts, sessions=session_data, required_sessions=required, now=now
+    )
+    points, questionnaire_labels = _questionnaire_cells(assessments, started, now)
+    facts_of = {f.enrollment.pk: f for f in facts}
+    progress = [
+        {
+            "row": row,
+            "facts": facts_of[row.enrollment.pk],
+            "sessions": format_percent(
+                facts_of[row.enrollment.pk].sessions_attended,
+                facts_of[row.enrollment.pk].sessions_held,
+            ),
+            "practice": format_percent(
+                facts_of[row.enrollment.pk].practice_days,
+                facts_of[row.enrollment.pk].days_in_program,
+            ).replace(" (", " days (", 1),
+            "questionnaires": [
+                (point, questionnaire_labels.get((row.enrollment.pk, point.pk), "Not set up"))
+                for point in points
+            ],
+        }
+        for row in rows
+    ]
     status_of = {
         (a.scheduled_session_id, a.enrollment_id): a.get_status_display() for a in attendances
     }
@@ -109,33 +214,68 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session_rows = [r for r in rows if r.gets_sessions]
     # Group courses share one calendar, so the weeks' first days can head the columns.
     first_days: list[dt.date | None] = [None] * week_count
-    if not cohort.program.is_individual and session_rows and session_rows[0].weeks:
+    if not program.is_individual and session_rows and session_rows[0].weeks:
         first_days = [w.first_day for w in session_rows[0].weeks]
+    is_strategy_log = program.log_kind == LogKind.STRATEGY
+    charts = {}
+    if not program.is_self_guided:
+        charts["attendance"] = attendance_by_session_chart(
+            chart_id="chart-attendance",
+            cohort_name=cohort.name,
+            sessions=session_attendance_build(
+                enrollments=enrollments,
+                sessions=session_data,
+                attendances=attendance_data,
+                now=now,
+            ),
+        )
+    if session_rows and week_count:
+        charts["practice"] = practice_by_week_chart(
+            chart_id="chart-practice",
+            cohort_name=cohort.name,
+            weeks=_practice_totals(session_rows, week_count),
+            participants=len(session_rows),
+            strategy=is_strategy_log,
+        )
+    is_coordinator = user_is_cohort_coordinator(user=user, cohort=cohort)
     return render(
         request,
         "program_sessions/cohort_detail.html",
         {
             "cohort": cohort,
-            "program": cohort.program,
+            "program": program,
             "meeting_day": WEEKDAYS[cohort.meeting_weekday],
             "zone_name": cohort.zone_label,
             "facilitators": list(cohort.facilitators.order_by("full_name", "email")),
-            "is_coordinator": user_is_cohort_coordinator(user=user, cohort=cohort),
+            "is_coordinator": is_coordinator,
             "rows": rows,
             "session_rows": session_rows,
             "week_headers": list(zip(range(1, week_count + 1), first_days, strict=True)),
-            "required_count": len(
-                {s.program_session_id for s in sessions if not s.program_session.optional}
-            ),
-            "is_strategy_log": cohort.program.log_kind == LogKind.STRATEGY,
+            "required_count": required.get(program.pk, 0),
+            "is_strategy_log": is_strategy_log,
             # Group courses: one schedule; make-ups for one participant say whose they are.
             "schedule": [(s, code_of.get(s.enrollment_id or 0, "")) for s in sessions]
-            if not cohort.program.is_individual
+            if not program.is_individual
             else [],
             "follow_ups": follow_ups,
+            "summary_arms": [s.arm_label for s in summaries],
+            "figures": figures_by_arm([SummaryCells(s) for s in summaries]),
+            "progress": progress,
+            "points": points,
+            "charts": charts,
+            "definitions": DEFINITIONS,
+            "outcomes_url": _cohort_outcomes_url(cohort) if is_coordinator else None,
             "now": now,
         },
     )
+
+
+def _cohort_outcomes_url(cohort: Cohort) -> str | None:
+    # The outcome summary page is built alongside this one; until it exists, no link.
+    try:
+        return reverse("program_sessions:outcomes") + f"?cohort={cohort.pk}"
+    except NoReverseMatch:
+        return None
 
 
 # --- the attendance grid ------------------------------------------------------------------

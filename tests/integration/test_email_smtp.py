@@ -35,7 +35,7 @@ def test_invitation_arrives_at_the_smtp_server_as_text_and_html_with_the_accept_
     assert message["To"] == "fay.new@example.org"
     assert message["From"] == settings.DEFAULT_FROM_EMAIL
     assert mail_from == parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    assert "Riverside MS Centre" in message["Subject"]
+    assert "has invited you to Stillwater" in message["Subject"]
 
     assert message.get_content_type() == "multipart/alternative"
     parts = {part.get_content_type(): part.get_content() for part in message.iter_parts()}
