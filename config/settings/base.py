@@ -58,6 +58,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
+    "accounts.idle.IdleLogoffMiddleware",
+    "accounts.mfa.RequireStaffMFAMiddleware",
+    "accounts.consent.ConsentRequiredMiddleware",
+    "accounts.headers.HealthDataHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
