@@ -439,9 +439,20 @@ def test_an_unsubscribe_taken_after_the_row_was_claimed_still_stops_the_send(mon
     assert row.status == NotificationStatus.SKIPPED
 
 
-class DisconnectingBackend(EmailBackend):
+class UnreachableBackend(EmailBackend):
+    def open(self):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+class HangingUpBackend(EmailBackend):
     def send_messages(self, messages):
+        # The server took the message, then the line dropped before it said "250 accepted".
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+class BusyBackend(EmailBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPDataError(451, b"Try again later")
 
 
 class RefusingBackend(EmailBackend):
@@ -450,7 +461,7 @@ class RefusingBackend(EmailBackend):
 
 
 def test_a_mail_server_that_is_away_is_tried_again_with_backoff_then_fails_visibly(settings):
-    settings.EMAIL_BACKEND = f"{__name__}.DisconnectingBackend"
+    settings.EMAIL_BACKEND = f"{__name__}.UnreachableBackend"
     row = _due_row()
     now = row.send_at
     waits = []
@@ -466,7 +477,29 @@ def test_a_mail_server_that_is_away_is_tried_again_with_backoff_then_fails_visib
     assert waits == list(delivery_module.RETRY_BACKOFF)
     assert row.status == NotificationStatus.FAILED
     assert row.attempts == delivery_module.MAX_ATTEMPTS
-    assert "SMTPServerDisconnected" in row.last_error
+    assert "Connection refused" in row.last_error
+
+
+def test_a_server_that_says_try_later_is_tried_again(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.BusyBackend"
+    row = _due_row()
+
+    assert notification_deliver(notification_id=row.pk, now=row.send_at) == "retry"
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.PENDING
+    assert "451" in row.last_error
+
+
+def test_a_reminder_the_server_may_have_taken_is_not_sent_again(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.HangingUpBackend"
+    row = _due_row()
+
+    assert notification_deliver(notification_id=row.pk, now=row.send_at) == "unknown"
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.UNKNOWN
+    assert "not sent again" in row.last_error
+    later = row.send_at + dt.timedelta(hours=2)
+    assert notification_deliver(notification_id=row.pk, now=later) == "duplicate"
 
 
 def test_an_address_the_server_refuses_fails_at_once(settings):

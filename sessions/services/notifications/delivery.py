@@ -24,8 +24,9 @@ import smtplib
 from collections.abc import Callable
 from functools import partial
 
+from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -62,6 +63,7 @@ class Outcome:
     DEFERRED = "deferred"
     RETRY = "retry"
     FAILED = "failed"
+    UNKNOWN = "unknown"
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -164,11 +166,45 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
     if not n.message_id:
         Notification.objects.filter(pk=n.pk).update(message_id=message_id)
         n.message_id = message_id
+    email = notification_email(n)
+    connection = get_connection()
     try:
-        notification_email(n).send()
+        # Errors while connecting are safe to retry: the server has not seen the message yet.
+        connection.open()
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
-        if is_transient(exc) and n.attempts < MAX_ATTEMPTS:
+        return _after_error(n, exc, now=now, handed_over=False)
+    try:
+        email.connection = connection
+        email.send()
+    except Exception as exc:
+        return _after_error(n, exc, now=now, handed_over=True)
+    finally:
+        connection.close()
+    _finish(n.pk, NotificationStatus.SENT, sent_at=timezone.now(), last_error="")
+    return Outcome.SENT
+
+
+def _refused_for_now(exc: BaseException) -> bool:
+    """The server answered 'not now' (4xx): it did not take the message, so trying again is safe."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    return isinstance(exc, smtplib.SMTPResponseException) and 400 <= exc.smtp_code < 500
+
+
+def _after_error(
+    n: Notification, exc: BaseException, *, now: dt.datetime, handed_over: bool
+) -> str:
+    """Record a failed send: retry what certainly did not arrive, never resend what may have.
+
+    Once the message is handed over, a dropped connection or a timeout without a reply may
+    mean the server took it; a participant reminder then becomes "unknown" rather than risk
+    a second copy, while a safety alert is tried again (at least once).
+    """
+    error = f"{type(exc).__name__}: {exc}"[:500]
+    if is_transient(exc) and n.attempts < MAX_ATTEMPTS:
+        maybe_delivered = handed_over and not _refused_for_now(exc)
+        if not maybe_delivered or n.is_at_least_once:
             _finish(
                 n.pk,
                 NotificationStatus.PENDING,
@@ -177,11 +213,16 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
                 last_error=error,
             )
             return Outcome.RETRY
-        logger.warning("notification %s failed: %s", n.pk, error)
-        _finish(n.pk, NotificationStatus.FAILED, last_error=error)
-        return Outcome.FAILED
-    _finish(n.pk, NotificationStatus.SENT, sent_at=timezone.now(), last_error="")
-    return Outcome.SENT
+        _finish(
+            n.pk,
+            NotificationStatus.UNKNOWN,
+            last_error=f"The mail server stopped answering after taking the message ({error}); "
+            "not sent again to avoid a duplicate.",
+        )
+        return Outcome.UNKNOWN
+    logger.warning("notification %s failed: %s", n.pk, error)
+    _finish(n.pk, NotificationStatus.FAILED, last_error=error)
+    return Outcome.FAILED
 
 
 Enqueue = Callable[[int, str | None], None]
@@ -208,7 +249,12 @@ def notifications_dispatch(
         rows = list(
             Notification.objects.filter(status=NotificationStatus.PENDING, send_at__lte=now)
             .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
-            .order_by("send_at", "pk")
+            # Safety alerts first, so a backlog of due reminders cannot push one to the next tick.
+            .order_by(
+                Case(When(kind=NotificationKind.SAFETY_ALERT, then=0), default=1),
+                "send_at",
+                "pk",
+            )
             .select_for_update(skip_locked=True)
             .values_list("pk", "kind")[:limit]
         )
