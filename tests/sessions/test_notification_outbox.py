@@ -615,6 +615,22 @@ def test_a_stuck_safety_alert_is_sent_again_rather_than_lost(organization):
     assert len(mail.outbox) == 1
 
 
+def test_a_safety_alert_still_goes_out_when_the_participant_withdraws(organization):
+    coordinator(organization)
+    assessment, _staff, now = _phq9_assessment(organization)
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        _answer_phq9(assessment, now)  # alerts written, not yet handed out
+    enrollment = assessment.enrollment
+    enrollment.status = "withdrawn"
+    enrollment.save()
+
+    run_ticks(iter([now + dt.timedelta(minutes=1)]))
+
+    alerts = Notification.objects.filter(kind=NotificationKind.SAFETY_ALERT)
+    assert alerts.count() == 2
+    assert set(alerts.values_list("status", flat=True)) == {NotificationStatus.SENT}
+
+
 # --- staff messages ---------------------------------------------------------------------------------------
 
 

@@ -321,7 +321,11 @@ def still_wanted(notification: Notification, *, now: dt.datetime) -> str | None:
     if not n.recipient.is_active:
         return "The person's account is closed."
     enrollment = n.enrollment
-    if enrollment is not None and enrollment.status == EnrollmentStatus.WITHDRAWN:
+    if (
+        enrollment is not None
+        and enrollment.status == EnrollmentStatus.WITHDRAWN
+        and n.kind != NotificationKind.SAFETY_ALERT
+    ):
         return "The participant withdrew."
     session = n.scheduled_session
     if session is not None and n.kind != NotificationKind.FOLLOW_UP_TODO:

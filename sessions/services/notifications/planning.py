@@ -482,7 +482,12 @@ def notifications_cancel_stale(*, now: dt.datetime) -> int:
     pending = Notification.objects.filter(status=NotificationStatus.PENDING)
     reasons = [
         (Q(assessment__completed_at__isnull=False), "The check-in was completed."),
-        (Q(enrollment__status=EnrollmentStatus.WITHDRAWN), "The participant withdrew."),
+        # A safety alert still goes out: leaving the course does not end the team's duty of care.
+        (
+            Q(enrollment__status=EnrollmentStatus.WITHDRAWN)
+            & ~Q(kind=NotificationKind.SAFETY_ALERT),
+            "The participant withdrew.",
+        ),
         (Q(scheduled_session__status=SessionStatus.CANCELLED), "The session was cancelled."),
         (Q(safety_event__acknowledged_at__isnull=False), "Someone already followed it up."),
         (Q(follow_up__resolved_at__isnull=False), "The follow-up was done."),
