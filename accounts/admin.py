@@ -1,8 +1,20 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import ExportRecord, Invitation, Membership, Organization, User
+from .audit import audit_record
+from .models import (
+    AuditAction,
+    AuditEvent,
+    ExportRecord,
+    Invitation,
+    Membership,
+    Organization,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):
@@ -27,6 +39,40 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        # Roles given or taken in the user's page are recorded like those on the membership page.
+        # Read from the database: the formset's instances already carry the posted values.
+        before = dict(Membership.objects.filter(user_id=form.instance.pk).values_list("pk", "role"))
+        super().save_formset(request, form, formset, change)
+        for membership in [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]:
+            _record_role_change(request, membership, before.get(membership.pk))
+        for membership in formset.deleted_objects:
+            # Deleted by now (no primary key left); the instance still holds the role it had.
+            _record_role_change(request, membership, membership.role, removed=True)
+
+
+def _record_role_change(
+    request: HttpRequest, membership: Membership, before: str | None, *, removed: bool = False
+) -> None:
+    if not removed and before == membership.role:
+        return
+    audit_record(
+        request=request,
+        actor=request.user,
+        action=AuditAction.ROLE_CHANGED,
+        obj=membership,
+        organization=membership.organization,
+        details={
+            "person": membership.user.email,
+            "from": before or None,
+            "to": None if removed else membership.role,
+            "via": "admin",
+        },
+    )
+
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin[Organization]):
@@ -39,6 +85,20 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ["user", "organization", "role"]
     list_filter = ["role", "organization"]
     autocomplete_fields = ["user"]
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        before = Membership.objects.filter(pk=obj.pk).values_list("role", flat=True).first()
+        super().save_model(request, obj, form, change)
+        _record_role_change(request, obj, before)
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        _record_role_change(request, obj, obj.role, removed=True)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset.select_related("user", "organization"):
+            _record_role_change(request, membership, membership.role, removed=True)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Invitation)
@@ -82,4 +142,36 @@ class ExportRecordAdmin(admin.ModelAdmin[ExportRecord]):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: ExportRecord | None = None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+    """The audit log for site operators: listed and searched, never added to, changed or deleted."""
+
+    list_display = [
+        "at",
+        "action",
+        "actor_email",
+        "organization",
+        "object_type",
+        "object_id",
+        "participant_codes",
+        "details",
+        "ip_address",
+    ]
+    list_filter = ["action", "organization"]
+    search_fields = ["actor_email", "participant_codes", "object_id", "ip_address"]
+    date_hierarchy = "at"
+    list_select_related = ["organization"]
+    # The list links to nothing: with no change permission there is no edit form to open.
+    list_display_links = None
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False

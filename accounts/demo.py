@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.utils import decrypt, encrypt
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Membership, Organization, Role, User
+from .consent import consent_current
+from .models import ConsentRecord, Membership, Organization, Role, User
 
 # Printed by seed_demo; demo accounts exist only where DEBUG is on.
 DEMO_PASSWORD = "calm-water-demo"  # noqa: S105
@@ -100,4 +106,61 @@ def demo_people_ensure(*, participants: int = 12) -> DemoPeople:
             )
             for n in range(1, participants + 1)
         ]
+        demo_consent_ensure(people)
+        for staff in [coordinator, *facilitators]:
+            demo_totp_ensure(staff)
     return DemoPeople(organization, coordinator, facilitators, people)
+
+
+# Staff need an authenticator app too (accounts/mfa.py). Every demo staff account shares this
+# published secret, like the password: add it to any authenticator app to get their codes.
+DEMO_TOTP_SECRET = "CALMWATERDEMOSTAFFSECRETTOTP2345"  # noqa: S105
+
+
+def demo_totp_ensure(user: User) -> None:
+    """Give a demo staff member an authenticator app with DEMO_TOTP_SECRET (stored encrypted)."""
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if existing is None:
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+    elif decrypt(existing.data["secret"]) != DEMO_TOTP_SECRET:
+        existing.data = {**existing.data, "secret": encrypt(DEMO_TOTP_SECRET)}
+        existing.save(update_fields=["data"])
+
+
+def demo_totp_instructions(people: DemoPeople) -> list[str]:
+    """What seed_demo prints so someone can add the demo staff to an authenticator app."""
+    adapter = get_mfa_adapter()
+    lines = [
+        "Staff accounts also ask for a code from an authenticator app. Add this key to one "
+        f"(the same for every demo staff account): {DEMO_TOTP_SECRET}",
+        "or open (or turn into a QR code) the address for each account:",
+    ]
+    for staff in [people.coordinator, *people.facilitators]:
+        lines.append(f"  {staff.email}: {adapter.build_totp_url(staff, DEMO_TOTP_SECRET)}")
+    return lines
+
+
+# Left without a consent record, so the demo shows the consent page on this person's first visit.
+DEMO_PARTICIPANT_WITHOUT_CONSENT = "participant12@demo.test"
+
+
+def demo_consent_ensure(participants: list[User]) -> None:
+    """Every demo participant but one has accepted the current consent (and keeps research data)."""
+    current = consent_current()
+    accepted = set(
+        ConsentRecord.objects.filter(user__in=participants, version=current.version).values_list(
+            "user_id", flat=True
+        )
+    )
+    now = timezone.now()
+    ConsentRecord.objects.bulk_create(
+        ConsentRecord(
+            user=person,
+            version=current.version,
+            text_sha256=current.text_sha256,
+            accepted_at=now,
+            keep_research_data=True,
+        )
+        for person in participants
+        if person.email != DEMO_PARTICIPANT_WITHOUT_CONSENT and person.pk not in accepted
+    )

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
+from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
     from django_stubs_ext.db.models.manager import RelatedManager
@@ -161,6 +163,9 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Every role given, changed or removed, by whom (django-simple-history; see settings).
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["organization__name", "user__full_name"]
         constraints = [
@@ -282,3 +287,236 @@ class ExportRecord(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.finished_at is not None
+
+
+# --- participant rights -----------------------------------------------------------------------
+
+
+class ConsentRecord(models.Model):
+    """A participant accepted one version of the consent, with what they chose where it offers a choice.
+
+    Rows are only ever added: a changed choice or a new version is a new row, so what someone
+    agreed to, and when, stays readable. The newest row for a person is the one that counts.
+    The text itself is a versioned template (accounts.consent); its digest is kept here so the
+    exact words a person saw can be proven later.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consent_records")
+    version = models.CharField(max_length=20)
+    text_sha256 = models.CharField(
+        max_length=64, help_text="SHA-256 of the consent text as shipped, in hex."
+    )
+    accepted_at = models.DateTimeField(default=django_timezone.now)
+    keep_research_data = models.BooleanField(
+        help_text="If they ask for erasure, their answers, attendance and practice minutes may "
+        "be kept under their participant code, without their name."
+    )
+
+    class Meta:
+        ordering = ["-accepted_at", "-pk"]
+        indexes = [models.Index(fields=["user", "version"], name="consent_record_user_version")]
+
+    def __str__(self) -> str:
+        return f"Consent v{self.version} by {self.user_id} at {self.accepted_at:%Y-%m-%d %H:%M}"
+
+
+class ErasureStatus(models.TextChoices):
+    OPEN = "open", "Waiting for a coordinator"
+    COMPLETED = "completed", "Completed"
+
+
+class ErasureRequest(models.Model):
+    """A participant asked for their identifying data to be removed; a coordinator completes it.
+
+    The row outlives the erasure (the user row stays as a pseudonymous shell), so the
+    organization can show when a request was made and completed, and by whom.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="erasure_requests")
+    requested_at = models.DateTimeField(default=django_timezone.now)
+    # Cleared when the request is completed: free text may name the person.
+    reason = models.TextField(blank=True, max_length=1000)
+    status = models.CharField(
+        max_length=20, choices=ErasureStatus.choices, default=ErasureStatus.OPEN
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept as text too, like ExportRecord.actor: it must still say who after that account goes.
+    completed_by_email = models.CharField(max_length=254, blank=True)
+    kept_research_data = models.BooleanField(
+        null=True, blank=True, help_text="Whether pseudonymous research rows were kept."
+    )
+    # Participant codes and what was removed or kept, for the organization's records.
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="open"),
+                name="one_open_erasure_request_per_user",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open") | models.Q(completed_at__isnull=False),
+                name="erasure_completed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Erasure request of {self.user_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ErasureStatus.OPEN
+
+
+# --- audit log ----------------------------------------------------------------------------------
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Sign-in failed"
+    LOGOUT = "logout", "Signed out"
+    REAUTHENTICATED = "reauthenticated", "Confirmed identity again"
+    MFA_ADDED = "mfa_added", "Two-factor method added"
+    MFA_REMOVED = "mfa_removed", "Two-factor method removed"
+    MFA_RESET = "mfa_reset", "Recovery codes replaced"
+    MFA_FAILED = "mfa_failed", "Two-factor code refused"
+    VIEW_ANSWERS = "view_answers", "Viewed answers"
+    VIEW_SCORES = "view_scores", "Viewed scores"
+    VIEW_NOTES = "view_notes", "Viewed staff notes"
+    EXPORT = "export", "Exported data"
+    INVITATION_SENT = "invitation_sent", "Invited staff"
+    INVITATION_REVOKED = "invitation_revoked", "Withdrew an invitation"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    ENROLLMENT_CHANGED = "enrollment_changed", "Enrollment changed"
+    SAFETY_ACKNOWLEDGED = "safety_acknowledged", "Acknowledged a safety flag"
+    CONSENT_ACCEPTED = "consent_accepted", "Accepted the consent"
+    DATA_DOWNLOADED = "data_downloaded", "Downloaded own data"
+    WITHDRAWAL = "withdrawal", "Withdrew from the study"
+    ERASURE_REQUESTED = "erasure_requested", "Asked for erasure"
+    ERASURE_COMPLETED = "erasure_completed", "Erasure completed"
+
+
+AUDIT_OBJECT_NAMES = {
+    "accounts.exportrecord": "Export",
+    "accounts.invitation": "Invitation",
+    "accounts.membership": "Staff role",
+    "mfa.authenticator": "Two-factor method",
+    "programs.cohort": "Cohort",
+    "programs.enrollment": "Enrollment",
+    "program_sessions.safetyevent": "Safety flag",
+    "program_sessions.scheduledsession": "Session",
+}
+
+
+class AuditLogImmutable(Exception):
+    """Something tried to change or remove an audit event; the log only ever grows."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    # Bulk paths bypass save() and delete(), so they are closed here too. Not even the
+    # Django admin's "delete selected" can reach a row.
+    def update(self, **kwargs: Any) -> int:
+        raise AuditLogImmutable("Audit events cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditLogImmutable("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """Who did what, when and from where: sign-ins, views of health data, exports, changes.
+
+    Append-only: the application refuses to change or delete a row (save, delete, and the
+    QuerySet's update and delete raise), the admin only lists, and on PostgreSQL a trigger
+    rejects UPDATE and DELETE from any client. Written by accounts.audit.audit_record.
+    """
+
+    at = models.DateTimeField(default=django_timezone.now, help_text="When, in UTC.")
+    # No database constraint and nothing done on delete: removing an account or an
+    # organization must never touch (UPDATE) this table, and the row keeps the old id.
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for someone not signed in (e.g. a failed sign-in) or the command line.",
+    )
+    # The address at the time (or the one typed at a failed sign-in, or "command line"), so
+    # the record still says who after the account changes or is gone.
+    actor_email = models.CharField("e-mail address", max_length=254, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for events about a person rather than one organization (sign-ins).",
+    )
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=100, blank=True, help_text="app_label.model")
+    object_id = models.CharField(max_length=64, blank=True)
+    # The pseudonymous codes of the participants whose data the event concerns, space
+    # separated, so a coordinator can ask "who looked at MB-7K3Q9?".
+    participant_codes = models.TextField(blank=True)
+    # What was shown or done (filters, counts, checksum, fields changed); never answers.
+    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["organization", "at"], name="audit_event_org_at"),
+            models.Index(fields=["actor", "at"], name="audit_event_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor_email or 'someone'} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditLogImmutable("Audit events cannot be changed.")
+        # An INSERT always, even with a primary key set by hand: never an UPDATE.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditLogImmutable("Audit events cannot be deleted.")
+
+    @property
+    def object_label(self) -> str:
+        """“Cohort 12”: what the event is about, in words, for the audit page."""
+        if not self.object_type:
+            return ""
+        name = AUDIT_OBJECT_NAMES.get(self.object_type, self.object_type)
+        return f"{name} {self.object_id}".strip()
+
+    @property
+    def details_text(self) -> str:
+        """The details as one line of “name: value” pairs, for the audit page and the admin."""
+        parts = []
+        for key, value in self.details.items():
+            if value is None or value == "" or value == [] or value == {}:
+                continue
+            if isinstance(value, list):
+                shown = ", ".join(str(v) for v in value)
+            elif isinstance(value, dict):
+                # {"arm": ["intervention", "control"]}: a field changed from one value to another.
+                shown = ", ".join(
+                    f"{k} {' → '.join(str(x) for x in v) if isinstance(v, list) else v}"
+                    for k, v in value.items()
+                )
+            elif isinstance(value, bool):
+                shown = "yes" if value else "no"
+            else:
+                shown = str(value)
+            parts.append(f"{key.replace('_', ' ')}: {shown}")
+        return "; ".join(parts)

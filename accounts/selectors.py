@@ -6,12 +6,22 @@ user may not see raises Http404 so its existence does not leak.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import ExportRecord, Invitation, Membership, Organization, Role, User, hash_token
+from .models import (
+    AuditEvent,
+    ExportRecord,
+    Invitation,
+    Membership,
+    Organization,
+    Role,
+    User,
+    hash_token,
+)
 
 RoleName = Literal["coordinator", "facilitator", "participant"]
 
@@ -39,6 +49,15 @@ def membership_get_for_user(*, user: User, role: Role) -> Membership:
     if membership is None:
         raise Http404
     return membership
+
+
+def membership_get_role_for_email(*, organization: Organization, email: str) -> str | None:
+    """The role the person with this address has in the organization, or None."""
+    return (
+        Membership.objects.filter(organization=organization, user__email__iexact=email.strip())
+        .values_list("role", flat=True)
+        .first()
+    )
 
 
 def membership_list_for_organization(*, organization: Organization) -> QuerySet[Membership]:
@@ -77,3 +96,46 @@ def invitation_get_by_token(*, token: str) -> Invitation | None:
 def export_record_list_for_organization(*, organization: Organization) -> QuerySet[ExportRecord]:
     """The organization's exports, newest first, for its coordinators."""
     return ExportRecord.objects.filter(organization=organization).order_by("-created_at", "-pk")
+
+
+def audit_event_list_for_organization(
+    *,
+    organization: Organization,
+    person: str = "",
+    action: str = "",
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    participant_code: str = "",
+) -> QuerySet[AuditEvent]:
+    """The organization's audit log for its coordinators, newest first, filtered as asked.
+
+    Besides events about the organization's own records, it holds the sign-ins and two-factor
+    changes of its people (staff, and participants of its cohorts), which belong to no one
+    organization; a failed sign-in counts when the address typed is one of theirs.
+    """
+    # "enrollments" is the reverse relation the programs app adds to User; accounts cannot
+    # import programs (it is the lower app), but may name the relation.
+    people = User.objects.filter(
+        Q(memberships__organization=organization)
+        | Q(enrollments__cohort__organization=organization)
+    )
+    events = AuditEvent.objects.filter(
+        Q(organization=organization)
+        | Q(organization__isnull=True, actor__in=people.values("pk"))
+        | Q(
+            organization__isnull=True,
+            actor__isnull=True,
+            actor_email__in=people.values("email"),
+        )
+    )
+    if person.strip():
+        events = events.filter(actor_email__icontains=person.strip())
+    if action:
+        events = events.filter(action=action)
+    if since is not None:
+        events = events.filter(at__gte=since)
+    if until is not None:
+        events = events.filter(at__lt=until)
+    if participant_code.strip():
+        events = events.filter(participant_codes__icontains=participant_code.strip())
+    return events.order_by("-at", "-pk")

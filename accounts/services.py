@@ -13,8 +13,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from .audit import audit_record
 from .emails import email_send
 from .models import (
+    AuditAction,
     ExportRecord,
     Invitation,
     Membership,
@@ -62,6 +64,22 @@ def invitation_create(
             invited_by=invited_by,
             expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
         )
+        if role:
+            # A staff invitation gives a role (or changes one) once accepted. Participant
+            # invitations come with an enrollment, which is recorded on its own.
+            current = (
+                Membership.objects.filter(organization=organization, user__email__iexact=email)
+                .values_list("role", flat=True)
+                .first()
+            )
+            audit_record(
+                request=None,
+                actor=invited_by,
+                action=AuditAction.INVITATION_SENT,
+                obj=invitation,
+                organization=organization,
+                details={"email": email, "role": str(role), "current_role": current},
+            )
         accept_url = settings.SITE_URL + reverse("invitation_accept", args=[token])
         # Sent only once the invitation is saved: a rolled-back invitation sends nothing.
         transaction.on_commit(
@@ -79,13 +97,23 @@ def invitation_create(
     return invitation
 
 
-def invitation_revoke(*, invitation: Invitation) -> None:
+def invitation_revoke(*, invitation: Invitation, by: User | None = None) -> None:
     """Stop an invitation's link from working."""
     if invitation.accepted_at is not None:
         raise InvitationError("This invitation has already been accepted.")
-    Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    with transaction.atomic():
+        revoked = Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            audit_record(
+                request=None,
+                actor=by,
+                action=AuditAction.INVITATION_REVOKED,
+                obj=invitation,
+                organization=invitation.organization,
+                details={"email": invitation.email, "role": invitation.role or None},
+            )
 
 
 def invitation_needs_password(*, invitation: Invitation) -> bool:
@@ -145,9 +173,32 @@ def invitation_accept(*, token: str, password: str | None, full_name: str = "") 
             address.save(update_fields=["verified", "primary"])
 
         if invitation.role:
-            Membership.objects.update_or_create(
+            before = (
+                Membership.objects.filter(user=user, organization=invitation.organization)
+                .values_list("role", flat=True)
+                .first()
+            )
+            membership, _ = Membership.objects.update_or_create(
                 user=user, organization=invitation.organization, defaults={"role": invitation.role}
             )
+            if before != invitation.role:
+                audit_record(
+                    request=None,
+                    actor=user,
+                    action=AuditAction.ROLE_CHANGED,
+                    obj=membership,
+                    organization=invitation.organization,
+                    details={
+                        "person": user.email,
+                        "from": before,
+                        "to": invitation.role,
+                        "via": "invitation",
+                        "invitation": invitation.pk,
+                        "invited_by": invitation.invited_by.email
+                        if invitation.invited_by
+                        else None,
+                    },
+                )
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])

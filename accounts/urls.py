@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import audit_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("coordinator/", views.coordinator_home, name="coordinator_home"),
     path("coordinator/invitations/new/", views.invitation_create_view, name="invitation_create"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
     path(
         "coordinator/invitations/<int:pk>/revoke/",
         views.invitation_revoke_view,
@@ -14,4 +15,6 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
     path("help/", views.help_view, name="help"),
     path("profile/", views.profile_view, name="profile"),
+    path("consent/", views.consent_view, name="consent"),
+    path("session/keep-alive/", views.session_keep_alive_view, name="session_keep_alive"),
 ]

@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
+from .audit import audit_record
+from .consent import (
+    KEEP_CHOICES,
+    ConsentForm,
+    consent_current,
+    consent_get_latest,
+    consent_mark_settled,
+    consent_record_accept,
+    consent_state,
+    safe_next,
+)
 from .forms import AcceptInvitationForm, InvitationForm, ProfileForm
-from .models import Role, User
+from .idle import idle_state, idle_touch
+from .mfa import mfa_not_required
+from .models import AuditAction, Membership, Role, User
 from .selectors import (
     invitation_get_by_token,
     invitation_get_for_coordinator,
     invitation_list_pending,
     membership_get_for_user,
+    membership_get_role_for_email,
     membership_list_for_organization,
     user_get_role,
 )
@@ -59,24 +76,43 @@ def invitation_create_view(request: HttpRequest) -> HttpResponse:
     membership = membership_get_for_user(user=user, role=Role.COORDINATOR)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            invitation = invitation_create(
-                organization=membership.organization,
-                email=form.cleaned_data["email"],
-                full_name=form.cleaned_data["full_name"],
-                role=form.cleaned_data["role"],
-                invited_by=user,
+        current = membership_get_role_for_email(
+            organization=membership.organization, email=form.cleaned_data["email"]
+        )
+        if form.cleaned_data["role"] and current not in (None, form.cleaned_data["role"]):
+            # Changing a colleague's role needs the password again: allauth suspends this
+            # POST, asks for it, then runs the same POST (nothing typed is lost).
+            return _invitation_send_after_reauthentication(
+                request, form=form, membership=membership
             )
-        except InvitationError as exc:
-            form.add_error("email", str(exc))
-        else:
-            messages.success(
-                request,
-                f"Invitation sent to {invitation.email}. The link works for "
-                f"{(invitation.expires_at - invitation.created_at).days} days.",
-            )
-            return redirect("coordinator_home")
+        return _invitation_send(request, form=form, membership=membership)
     return render(request, "accounts/invitation_create.html", {"form": form})
+
+
+def _invitation_send(
+    request: HttpRequest, *, form: InvitationForm, membership: Membership
+) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        invitation = invitation_create(
+            organization=membership.organization,
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            role=form.cleaned_data["role"],
+            invited_by=user,
+        )
+    except InvitationError as exc:
+        form.add_error("email", str(exc))
+        return render(request, "accounts/invitation_create.html", {"form": form})
+    messages.success(
+        request,
+        f"Invitation sent to {invitation.email}. The link works for "
+        f"{(invitation.expires_at - invitation.created_at).days} days.",
+    )
+    return redirect("coordinator_home")
+
+
+_invitation_send_after_reauthentication = reauthentication_required(_invitation_send)
 
 
 @require_POST
@@ -84,7 +120,7 @@ def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     membership = membership_get_for_user(user=request.user, role=Role.COORDINATOR)  # type: ignore[arg-type]
     invitation = invitation_get_for_coordinator(organization=membership.organization, pk=pk)
     try:
-        invitation_revoke(invitation=invitation)
+        invitation_revoke(invitation=invitation, by=request.user)  # type: ignore[arg-type]
     except InvitationError as exc:
         messages.error(request, str(exc))
     else:
@@ -117,6 +153,10 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
         else:
             if needs_password:
                 login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+                # The password was typed on this very form: record it as allauth records a
+                # password re-entry, so a new staff member goes straight to setting up their
+                # authenticator app instead of being asked for the password they just chose.
+                record_authentication(request, user, method="password", reauthenticated=True)
                 messages.success(request, "Welcome to Stillwater. Your account is ready.")
                 return redirect("home")
             messages.success(request, "Invitation accepted. Please sign in.")
@@ -152,3 +192,70 @@ def profile_view(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your details are saved.")
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@mfa_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def session_keep_alive_view(request: HttpRequest) -> HttpResponse:
+    """POST ("Stay signed in"): count this moment as activity. GET: how long is left.
+
+    Both are asked by static/js/idle-logoff.js. A session that has already ended never gets
+    here: IdleLogoffMiddleware signs it out and redirects to the sign-in page.
+    """
+    if request.method == "POST":
+        idle_touch(request)
+        return HttpResponse(status=204)
+    state = idle_state(request)
+    return JsonResponse({"seconds_left": state.seconds_left if state else None})
+
+
+def consent_view(request: HttpRequest) -> HttpResponse:
+    """The consent in force: read it, accept it (participants), or change the research choice."""
+    user: User = request.user  # type: ignore[assignment]
+    version = consent_current()
+    state = consent_state(user=user, version=version.version)
+    latest = consent_get_latest(user=user)
+    initial = {}
+    if latest is not None:
+        initial["keep_research_data"] = "keep" if latest.keep_research_data else "delete"
+    form = ConsentForm(request.POST or None, initial=initial)
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if request.method == "POST":
+        if state.is_staff:
+            return redirect("consent")
+        if form.is_valid():
+            record = consent_record_accept(user=user, keep_research_data=form.keeps_research_data())
+            audit_record(
+                request=request,
+                actor=user,
+                action=AuditAction.CONSENT_ACCEPTED,
+                obj=record,
+                details={
+                    "version": record.version,
+                    "keep_research_data": record.keep_research_data,
+                },
+            )
+            consent_mark_settled(request, version.version)
+            messages.success(request, "Thank you. Your choices are saved.")
+            return HttpResponseRedirect(next_url) if next_url else redirect("home")
+    choices = dict(KEEP_CHOICES)
+    return render(
+        request,
+        "accounts/consent.html",
+        {
+            "form": form,
+            "version": version,
+            "latest": latest if latest is not None and latest.version == version.version else None,
+            "latest_choice_label": (
+                f"“{choices['keep' if latest.keep_research_data else 'delete']}”"
+                if latest is not None
+                else ""
+            ),
+            "needs_consent": state.needs_consent,
+            # Someone who agreed to an earlier version is told why they are asked again.
+            "agreed_before": latest if latest is not None and state.needs_consent else None,
+            "can_accept": not state.is_staff,
+            "next": next_url or "",
+        },
+    )

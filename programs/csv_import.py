@@ -25,6 +25,8 @@ REQUIRED_COLUMNS = ("name", "email")
 EXAMPLE_HEADER = "name,email,phone,timezone"
 MAX_NAME = 200
 MAX_PHONE = 32
+# The address columns hold 254 characters; validate_email lets up to 320 through.
+MAX_EMAIL = 254
 
 
 class CsvDecodeError(ValueError):
@@ -135,6 +137,8 @@ def participant_problems(
         problems.append(("full_name", f"the name is longer than {MAX_NAME} characters."))
     if not email:
         problems.append(("email", "the e-mail address is missing."))
+    elif len(email) > MAX_EMAIL:
+        problems.append(("email", f"the e-mail address is longer than {MAX_EMAIL} characters."))
     elif not email_is_valid(email):
         problems.append(("email", f"“{email}” is not an e-mail address."))
     if len(phone) > MAX_PHONE:

@@ -9,14 +9,26 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
+from django.template.defaultfilters import filesizeformat
 
+from accounts.forms import (
+    EMAIL_MAX_LENGTH,
+    URL_MAX_LENGTH,
+    LimitedCharField,
+    LimitedEmailField,
+    LimitedURLField,
+)
 from accounts.models import Membership, User, timezone_choices
 
 from .csv_import import EXAMPLE_HEADER, CsvDecodeError, ParseResult, csv_decode, parse_participants
 from .models import WEEKDAYS, Arm, Cohort, Modality, Program
 from .services import UPDATABLE_STATUSES
 
-MAX_UPLOAD_BYTES = 1024 * 1024
+# A CSV of the 500 participants one import takes is far smaller than either limit; they stop a
+# wrong file (or a whole spreadsheet export) before it is read into memory and parsed.
+MAX_UPLOAD_BYTES = 1024 * 1024  # "1 MB" in the message below
+IMPORT_TEXT_MAX_LENGTH = 200_000
+SKIP_DATES_MAX_LENGTH = 2000
 
 
 def _date_input() -> forms.DateInput:
@@ -60,7 +72,7 @@ def parse_skip_dates(text: str) -> tuple[list[dt.date], list[str]]:
 
 
 class CohortForm(forms.Form):
-    name = forms.CharField(
+    name = LimitedCharField(
         label="Name",
         max_length=120,
         help_text="How staff tell this cohort apart, for example “Tuesday evenings, autumn 2026”.",
@@ -98,26 +110,28 @@ class CohortForm(forms.Form):
         help_text="One-on-one programs follow each session's own plan (IER: first and last in "
         "person, the others by phone).",
     )
-    place = forms.CharField(
+    place = LimitedCharField(
         label="Place (for in-person sessions)",
         max_length=300,
         required=False,
         help_text="Building, room and anything that helps people find it, such as step-free access.",
     )
-    video_link = forms.URLField(
+    video_link = LimitedURLField(
         label="Video call link (for video sessions)",
         required=False,
+        max_length=URL_MAX_LENGTH,
         assume_scheme="https",
     )
-    phone_instructions = forms.CharField(
+    phone_instructions = LimitedCharField(
         label="Phone instructions (for phone sessions)",
         max_length=300,
         required=False,
         help_text="For example “Your facilitator calls the number on your profile.”",
     )
-    skip_dates = forms.CharField(
+    skip_dates = LimitedCharField(
         label="Dates the group does not meet (optional)",
         required=False,
+        max_length=SKIP_DATES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="One date per line, written as YYYY-MM-DD, for example 2026-12-22. "
         "A session that falls on one of these dates moves a week on.",
@@ -182,15 +196,16 @@ ARM_HELP = "Control: the same questionnaires at the same times, and no sessions.
 
 
 class EnrollmentForm(forms.Form):
-    full_name = forms.CharField(
+    full_name = LimitedCharField(
         label="Full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
-    email = forms.EmailField(
+    email = LimitedEmailField(
         label="E-mail address",
+        max_length=EMAIL_MAX_LENGTH,
         help_text="We send the invitation here. Someone who already has an account keeps it.",
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
-    phone = forms.CharField(
+    phone = LimitedCharField(
         label="Phone (optional)",
         max_length=32,
         required=False,
@@ -234,9 +249,10 @@ def _own_start_fields(form: forms.Form, cohort: Cohort) -> None:
 
 
 class EnrollmentImportForm(forms.Form):
-    text = forms.CharField(
+    text = LimitedCharField(
         label="Paste the list",
         required=False,
+        max_length=IMPORT_TEXT_MAX_LENGTH,
         widget=forms.Textarea(
             attrs={"rows": 12, "spellcheck": "false", "autocomplete": "off", "class": "csv-input"}
         ),
@@ -267,7 +283,11 @@ class EnrollmentImportForm(forms.Form):
         text = cleaned.get("text") or ""
         if upload is not None:
             if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-                self.add_error("file", "The file is larger than 1 MB. Please split it up.")
+                self.add_error(
+                    "file",
+                    f"The file is {filesizeformat(upload.size)}; a list to import can be at most "
+                    "1 MB. Please split it into smaller files.",
+                )
                 return cleaned
             if (upload.name or "").lower().endswith((".xlsx", ".xls", ".ods")):
                 self.add_error(
@@ -320,7 +340,7 @@ class EnrollmentWithdrawForm(forms.Form):
         widget=_date_input(),
         help_text="Today or earlier.",
     )
-    reason = forms.CharField(
+    reason = LimitedCharField(
         label="Reason",
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),

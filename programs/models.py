@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from accounts.models import Organization, validate_timezone
 
@@ -244,6 +245,9 @@ class Cohort(models.Model):
     enrollments: RelatedManager[Enrollment]
 
     objects = CohortQuerySet.as_manager()
+    # Changes to when and where it meets and who runs it (facilitators decide who sees the
+    # cohort's participants), by whom. django-simple-history: see settings.
+    history = HistoricalRecords(m2m_fields=[facilitators])
 
     class Meta:
         ordering = ["-start_date", "name"]
@@ -326,6 +330,8 @@ class Enrollment(models.Model):
     withdrawal_reason = models.CharField(max_length=300, blank=True)
 
     objects = EnrollmentQuerySet.as_manager()
+    # Arm, status, withdrawal and start changes, by whom (django-simple-history; see settings).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["cohort", "participant_code"]

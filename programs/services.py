@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.utils import timezone as django_timezone
 
-from accounts.models import Membership, Organization, Role, User
+from accounts.audit import audit_record, history_record_change
+from accounts.models import AuditAction, Membership, Organization, Role, User
 from accounts.services import InvitationError, invitation_create
 
 from .csv_import import MAX_ROWS, ParticipantRow, Problem, participant_problems, timezone_canonical
@@ -447,7 +448,24 @@ def enrollment_invite(
         except InvitationError as exc:
             raise EnrollmentError(str(exc), field="email") from exc
         _send_enrollment_schedule_changed(enrollment)
+        _enrollment_audit(
+            enrollment, by=invited_by, change="invited", fields={"arm": arm, "status": "invited"}
+        )
     return enrollment
+
+
+def _enrollment_audit(
+    enrollment: Enrollment, *, by: User | None, change: str, fields: dict[str, Any]
+) -> None:
+    """One audit event per change to an enrollment, inside the change's transaction."""
+    audit_record(
+        request=None,
+        actor=by,
+        action=AuditAction.ENROLLMENT_CHANGED,
+        obj=enrollment,
+        organization=enrollment.cohort.organization,
+        details={"change": change, "cohort": enrollment.cohort_id, "fields": fields},
+    )
 
 
 def enrollment_import(
@@ -517,6 +535,7 @@ def enrollment_update(
     status: str,
     start_date: dt.date | None = None,
     session_time: dt.time | None = None,
+    by: User | None = None,
 ) -> Enrollment:
     """Change a participant's arm or status (also taking a withdrawn one back), or their own start."""
     if arm not in Arm.values:
@@ -544,6 +563,7 @@ def enrollment_update(
     changed = [name for name, value in fields.items() if getattr(enrollment, name) != value]
     if not changed:
         return enrollment
+    what = {name: [getattr(enrollment, name), fields[name]] for name in changed}
     for name in changed:
         setattr(enrollment, name, fields[name])
     if "status" in changed:
@@ -558,10 +578,13 @@ def enrollment_update(
     with transaction.atomic():
         enrollment.save(update_fields=changed)
         _send_enrollment_schedule_changed(enrollment)
+        _enrollment_audit(enrollment, by=by, change="updated", fields=what)
     return enrollment
 
 
-def enrollment_withdraw(*, enrollment: Enrollment, on_date: dt.date, reason: str) -> Enrollment:
+def enrollment_withdraw(
+    *, enrollment: Enrollment, on_date: dt.date, reason: str, by: User | None = None
+) -> Enrollment:
     """Record that a participant left the course on a date, and why; they get nothing new after it."""
     reason = reason.strip()
     if enrollment.status == EnrollmentStatus.WITHDRAWN:
@@ -587,11 +610,25 @@ def enrollment_withdraw(*, enrollment: Enrollment, on_date: dt.date, reason: str
     with transaction.atomic():
         enrollment.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
         _send_enrollment_schedule_changed(enrollment)
+        # The reason stays in the enrollment (and its history); the log says only that it changed.
+        _enrollment_audit(enrollment, by=by, change="withdrawn", fields={"withdrawn_at": on_date})
     return enrollment
 
 
 def enrollment_activate_invited(*, user: User, organization: Organization) -> int:
     """Start the user's invited enrollments in the organization's cohorts; returns how many."""
-    return Enrollment.objects.filter(
+    invited = Enrollment.objects.filter(
         user=user, cohort__organization=organization, status=EnrollmentStatus.INVITED
-    ).update(status=EnrollmentStatus.ACTIVE, activated_at=django_timezone.now())
+    )
+    with transaction.atomic():
+        pks = list(invited.select_for_update().values_list("pk", flat=True))
+        count = invited.filter(pk__in=pks).update(
+            status=EnrollmentStatus.ACTIVE, activated_at=django_timezone.now()
+        )
+        # A bulk UPDATE sends no signal: history and audit rows are added here, one each.
+        for enrollment in Enrollment.objects.filter(pk__in=pks).select_related(
+            "cohort__organization"
+        ):
+            history_record_change(instance=enrollment, by=user)
+            _enrollment_audit(enrollment, by=user, change="activated", fields={"status": "active"})
+    return count

@@ -190,7 +190,7 @@ def enrollment_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if action == "update" and update_form.is_valid():
         try:
-            enrollment_update(enrollment=enrollment, **update_form.cleaned_data)
+            enrollment_update(enrollment=enrollment, by=user, **update_form.cleaned_data)
         except EnrollmentError as exc:
             _add_error(update_form, exc)
         else:
@@ -198,7 +198,7 @@ def enrollment_update_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("program_sessions:cohort_detail", pk=cohort.pk)
     elif action == "withdraw" and withdraw_form.is_valid():
         try:
-            enrollment_withdraw(enrollment=enrollment, **withdraw_form.cleaned_data)
+            enrollment_withdraw(enrollment=enrollment, by=user, **withdraw_form.cleaned_data)
         except EnrollmentError as exc:
             _add_error(withdraw_form, exc)
         else:

@@ -7,6 +7,7 @@ from .views import (
     questionnaire_staff,
     questionnaires,
     reports,
+    rights,
     staff,
 )
 
@@ -22,4 +23,5 @@ urlpatterns = [
     *reports.urlpatterns,
     *exports.urlpatterns,
     *notifications.urlpatterns,
+    *rights.urlpatterns,
 ]

@@ -1,8 +1,19 @@
 from __future__ import annotations
 
-import pytest
-from django.core.cache import cache
+import time
 
+import pytest
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY as AUTHENTICATION_METHODS_USER_SESSION_KEY,
+)
+from allauth.account.internal.userkit import user_id_to_str
+from allauth.mfa.models import Authenticator
+from django.core.cache import cache
+from django.test import Client
+
+from accounts.idle import SESSION_KEY as IDLE_SESSION_KEY
+from accounts.mfa import SECOND_FACTOR_TYPES
 from accounts.models import Organization, User
 from tests.factories import OrganizationFactory, UserFactory, coordinator, facilitator
 
@@ -13,6 +24,39 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _sign_in_like_a_person(monkeypatch):
+    """client.login()/force_login() leave the session a real sign-in would leave.
+
+    Django's shortcut only stores the user. Signing in through allauth also records how the
+    person proved who they are (password, then the authenticator-app code for anyone who has
+    one: every staff member from tests.factories) and starts the automatic-logoff clock.
+    Without this, RequireStaffMFAMiddleware would rightly send every staff test to the code page.
+    """
+    original = Client._login
+
+    def _login(self: Client, user: User, backend: str | None = None) -> None:
+        original(self, user, backend)
+        session = self.session
+        now = time.time()
+        records: list[dict[str, object]] = [{"method": "password", "at": now, "email": user.email}]
+        authenticator = (
+            Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES)
+            .order_by("pk")
+            .first()
+        )
+        if authenticator is not None:
+            records.append(
+                {"method": "mfa", "at": now, "id": authenticator.pk, "type": authenticator.type}
+            )
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+        session[AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+        session[IDLE_SESSION_KEY] = now
+        session.save()
+
+    monkeypatch.setattr(Client, "_login", _login)
 
 
 @pytest.fixture

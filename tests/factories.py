@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from importlib import import_module
 from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from allauth.mfa.utils import decrypt
 from django.apps import apps as django_apps
 
 from accounts.models import Membership, Organization, Role, User
@@ -48,14 +53,55 @@ class UserFactory(factory.django.DjangoModelFactory):
                 user=obj, email=obj.email, primary=True, verified=extracted is not False
             )
 
+    @factory.post_generation
+    def totp(obj: User, create: bool, extracted: bool | None, **kwargs: Any) -> None:
+        # Django staff (the admin) need an authenticator app like every staff member;
+        # totp=False makes one who has not set it up yet.
+        if create and obj.is_staff and extracted is not False:
+            staff_totp_ensure(obj)
+
 
 class MembershipFactory(factory.django.DjangoModelFactory):
+    """A staff membership; its user gets an authenticator app, as real staff must."""
+
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(OrganizationFactory)
     role = Role.FACILITATOR
+
+    @factory.post_generation
+    def totp(obj: Membership, create: bool, extracted: bool | None, **kwargs: Any) -> None:
+        # totp=False leaves the user without one: a staff member who has not set it up yet.
+        if create and extracted is not False:
+            staff_totp_ensure(obj.user)
+
+
+# Every staff member made by these factories shares this authenticator-app secret; compute a
+# code with totp_code(), or totp_code(staff_totp_secret(user)) for any staff member.
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def staff_totp_ensure(user: User, secret: str = STAFF_TOTP_SECRET) -> Authenticator:
+    """Give the user an authenticator app, stored (encrypted) as allauth stores it."""
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if existing is not None:
+        return existing
+    return TOTP.activate(user, secret).instance
+
+
+def totp_code(secret: str = STAFF_TOTP_SECRET, at: float | None = None) -> str:
+    """The code an authenticator app shows now (or at the given Unix time) for this secret."""
+    counter = int(time.time() if at is None else at) // mfa_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def staff_totp_secret(user: User) -> str:
+    """The secret behind a staff member's authenticator app, decrypted as allauth does."""
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    return decrypt(authenticator.data["secret"])
 
 
 def coordinator(organization: Organization | None = None, **kwargs: Any) -> User:
@@ -175,10 +221,25 @@ class CohortFactory(factory.django.DjangoModelFactory):
 
 
 class EnrollmentFactory(factory.django.DjangoModelFactory):
+    """An enrolled participant who has accepted the current consent, as a real one has before
+    using any participant page (consent=False: one who has not, to test the consent gate)."""
+
     class Meta:
         model = Enrollment
+        skip_postgeneration_save = True
 
     cohort = factory.SubFactory(CohortFactory)
     user = factory.SubFactory(UserFactory)
     participant_code = factory.Sequence(lambda n: f"P{n:04d}")
     status = EnrollmentStatus.ACTIVE
+
+    @factory.post_generation
+    def consent(obj: Enrollment, create: bool, extracted: bool | None, **kwargs: Any) -> None:
+        if not create or extracted is False:
+            return
+        from accounts.consent import consent_current, consent_record_accept
+        from accounts.models import ConsentRecord
+
+        current = consent_current()
+        if not ConsentRecord.objects.filter(user=obj.user, version=current.version).exists():
+            consent_record_accept(user=obj.user, keep_research_data=True, version=current)

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 REQUIRED_IN_PRODUCTION = (
@@ -22,6 +23,7 @@ REQUIRED_IN_PRODUCTION = (
     "DATABASE_URL",
     "REDIS_URL",
     "EMAIL_URL",
+    "STILLWATER_MFA_KEY",
 )
 
 
@@ -58,6 +60,7 @@ def production_environment(tmp_path) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{tmp_path / 'stillwater.sqlite3'}",
         REDIS_URL="redis://127.0.0.1:6379/0",
         EMAIL_URL="smtp://localhost:25",
+        STILLWATER_MFA_KEY=Fernet.generate_key().decode(),
         STILLWATER_VAR_DIR=str(tmp_path / "var"),
     )
 
@@ -81,6 +84,58 @@ def test_production_refuses_to_start_without_a_required_variable(production_envi
 
     assert result.returncode != 0
     assert f"{name} must be set in production." in result.stderr
+
+
+@pytest.mark.parametrize("key", ["not-a-key", "c2hvcnQ=", " , "])
+def test_production_refuses_a_two_factor_key_that_is_not_a_fernet_key(production_environment, key):
+    production_environment["STILLWATER_MFA_KEY"] = key
+
+    result = _run(["manage.py", "check"], production_environment)
+
+    assert result.returncode != 0
+    assert "STILLWATER_MFA_KEY must be one or more Fernet keys" in result.stderr
+    assert "Fernet.generate_key()" in result.stderr
+
+
+PRINT_MFA = """
+import json, django
+django.setup()
+from django.conf import settings
+from allauth.mfa.utils import decrypt, encrypt
+stored = encrypt("JBSWY3DPEHPK3PXP")
+print(json.dumps({
+    "stored": stored,
+    "round_trip": decrypt(stored),
+    "idle_staff": settings.STILLWATER_IDLE_MINUTES_STAFF,
+    "idle_participant": settings.STILLWATER_IDLE_MINUTES_PARTICIPANT,
+    "trust": settings.MFA_TRUST_ENABLED,
+}))
+"""
+
+
+def test_production_encrypts_two_factor_secrets_with_the_key_it_is_given(production_environment):
+    key = Fernet.generate_key()
+    production_environment["STILLWATER_MFA_KEY"] = key.decode()
+    production_environment["STILLWATER_IDLE_MINUTES_STAFF"] = "15"
+
+    result = _run(["-c", PRINT_MFA], production_environment)
+
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert Fernet(key).decrypt(seen["stored"].encode()) == b"JBSWY3DPEHPK3PXP"
+    assert seen["round_trip"] == "JBSWY3DPEHPK3PXP"
+    assert (seen["idle_staff"], seen["idle_participant"]) == (15, 120)
+    assert seen["trust"] is False
+
+
+def test_quick_start_derives_a_two_factor_key_without_any_setup(quick_start_environment):
+    result = _run(["-c", PRINT_MFA], quick_start_environment)
+
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["stored"].startswith("gAAAAA")
+    assert seen["round_trip"] == "JBSWY3DPEHPK3PXP"
+    assert (seen["idle_staff"], seen["idle_participant"]) == (30, 120)
 
 
 PRINT_HOSTS = """

@@ -3,6 +3,8 @@
 `local`, `production` and `test` import this module and change only what differs.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 
 import django_stubs_ext
@@ -39,6 +41,11 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Change history of the main records. django-simple-history rather than pghistory: it
+    # works on SQLite and PostgreSQL alike (the quick start and the unit tests use SQLite;
+    # pghistory needs PostgreSQL triggers). Reads, exports and sign-ins go to the separate,
+    # append-only accounts.AuditEvent (README, "Audit").
+    "simple_history",
     "accounts",
     "programs",
     "sessions.apps.SessionsConfig",
@@ -46,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -57,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Lets change history (and audit events written by services) name the signed-in person.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "accounts.idle.IdleLogoffMiddleware",
     "accounts.mfa.RequireStaffMFAMiddleware",
@@ -77,6 +87,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Before navigation: it loads the person's memberships, which navigation reuses.
+                "accounts.idle.idle_logoff",
                 "accounts.context_processors.navigation",
             ],
         },
@@ -154,11 +166,42 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Stillwater"
+# Staff must use two factors (accounts.mfa.RequireStaffMFAMiddleware). allauth stores TOTP
+# secrets and recovery-code seeds through this adapter, which encrypts them with
+# STILLWATER_MFA_KEY: a copy of the database alone does not give anyone a staff member's codes.
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+# Fernet key(s), comma-separated: the first encrypts, every one decrypts (so a key can be
+# rotated). Production requires it; local and test settings derive one from SECRET_KEY.
+STILLWATER_MFA_KEY = env.str("STILLWATER_MFA_KEY", default="")
+
+
+def mfa_key_from_secret_key(secret_key: str) -> str:
+    """A Fernet key derived from SECRET_KEY, for local and test settings only."""
+    digest = hashlib.sha256(f"stillwater-mfa-key:{secret_key}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+MFA_TOTP_TOLERANCE = 0
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_RECOVERY_CODE_DIGITS = 8
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+MFA_ALLOW_UNVERIFIED_EMAIL = False
+# No "trust this browser": staff use shared clinic machines, where the next person would
+# skip the second factor.
+MFA_TRUST_ENABLED = False
+# Automatic logoff (accounts.idle.IdleLogoffMiddleware): minutes without a request before a
+# session ends, and how long before that the page warns with a "Stay signed in" button.
+STILLWATER_IDLE_MINUTES_STAFF = env.float("STILLWATER_IDLE_MINUTES_STAFF", default=30)
+STILLWATER_IDLE_MINUTES_PARTICIPANT = env.float("STILLWATER_IDLE_MINUTES_PARTICIPANT", default=120)
+STILLWATER_IDLE_WARNING_SECONDS = env.int("STILLWATER_IDLE_WARNING_SECONDS", default=120)
 # Behind a reverse proxy, allauth must read the client address from X-Forwarded-For or
 # every visitor shares the proxy's address and one rate limit (README, "Production").
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("STILLWATER_TRUSTED_PROXY_COUNT", default=0)
 
 INVITATION_VALID_DAYS = env.int("STILLWATER_INVITATION_VALID_DAYS", default=14)
+# The consent participants must have accepted (templates/accounts/consent/v<N>.html). Set in
+# code, not the environment: a new text and its number ship together, and everyone accepts again.
+STILLWATER_CONSENT_VERSION = "1"
 
 # --- People and place -------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -187,6 +230,8 @@ if env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# A mail server that stops answering must not hold a sender until the task time limit.
+EMAIL_TIMEOUT = env.int("STILLWATER_EMAIL_TIMEOUT", default=30)
 
 # --- Celery -----------------------------------------------------------------
 # Redis re-delivers an unacknowledged task after this many seconds; every task time limit
@@ -250,6 +295,29 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No script reads the CSRF cookie: forms carry the token, and scripts take it from a form.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): everything comes from this site, nothing inline, so an
+# injected <script>, style="" or onclick="" is refused by the browser. Scripts live in
+# static/js and styles in static/css; charts are inline <svg> with presentation attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -265,3 +333,11 @@ SITE_URL = env.str("STILLWATER_SITE_URL", default="http://127.0.0.1:8000").rstri
 # The attendance grid posts one field per participant and session (three for phone
 # sessions); Django's default of 1,000 would reject a large one-on-one cohort's grid.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# A request body (files aside) larger than this is refused with 400 before any form reads it.
+# The largest legitimate body is a big attendance grid or a pasted participant list (at most
+# 200,000 characters); free-text fields stop at 5,000. Django's default, stated here on purpose.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB
+# Uploaded files up to the CSV import's 1 MB limit stay in memory; a larger one is spooled to a
+# temporary file only to be refused by the form. Django does not cap a file's size itself:
+# the proxy in front must (nginx: client_max_body_size 5m) so nobody streams gigabytes at it.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1_048_576  # 1 MB

@@ -1,13 +1,17 @@
 """Settings for the quick start: SQLite, filesystem broker and e-mail as files under var/."""
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import VAR_DIR, env, mfa_key_from_secret_key
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # Never used outside a developer's machine: production.py refuses to start without a key.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="local-development-only-not-a-secret")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+# Demo and development TOTP secrets are encrypted too, with a key that needs no setup.
+STILLWATER_MFA_KEY = env.str("STILLWATER_MFA_KEY", default="") or mfa_key_from_secret_key(
+    SECRET_KEY
+)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

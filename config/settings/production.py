@@ -1,5 +1,6 @@
 """Production: every service is named by the environment, and a missing one stops start-up."""
 
+from cryptography.fernet import Fernet, MultiFernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -16,6 +17,17 @@ def _required(name: str) -> str:
 
 
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
+# Encrypts staff TOTP secrets and recovery seeds; kept outside the database so a database copy
+# alone does not reveal them. Losing it means every staff member sets up their app again.
+STILLWATER_MFA_KEY = _required("STILLWATER_MFA_KEY")
+try:
+    MultiFernet([Fernet(key.strip()) for key in STILLWATER_MFA_KEY.split(",") if key.strip()])
+except ValueError:
+    raise ImproperlyConfigured(
+        "STILLWATER_MFA_KEY must be one or more Fernet keys (32 url-safe base64-encoded bytes), "
+        'separated by commas. Make one with: python -c "from cryptography.fernet import Fernet; '
+        'print(Fernet.generate_key().decode())"'
+    ) from None
 # "a.org, b.org" is how people write lists; a host kept with its space would never match.
 ALLOWED_HOSTS = [
     host.strip() for host in _required("DJANGO_ALLOWED_HOSTS").split(",") if host.strip()
@@ -33,6 +45,10 @@ SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
+# The __Host- prefix makes the browser refuse these cookies unless they are Secure, for the
+# whole site and not shared with any subdomain, so a neighbouring host cannot plant one.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)

@@ -5,10 +5,11 @@ fail) when a server is missing.
 """
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, env, mfa_key_from_secret_key
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret-test-only-key-not-secret-0123456789"  # noqa: S105
+STILLWATER_MFA_KEY = mfa_key_from_secret_key(SECRET_KEY)
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 # Hashing passwords properly costs ~100 ms each; tests create hundreds.

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from accounts.forms import LimitedCharField
 from programs.models import LogKind, Program
 from sessions.models import PracticeLog
 from sessions.services.completion import REFLECTION_MAX_LENGTH
@@ -18,6 +19,11 @@ from sessions.services.practice import (
     PracticeError,
     earliest_allowed_date,
 )
+
+# Practice notes and IER situations are short by nature; the limits keep a mistaken paste
+# (a whole document) out of the log staff read.
+NOTE_MAX_LENGTH = 2000
+SITUATION_MAX_LENGTH = 300
 
 MOOD_MESSAGE = f"Choose a number from {MOOD_MIN} (very low) to {MOOD_MAX} (very good)."
 MINUTES_MESSAGE = f"Enter a number of minutes from {MINUTES_MIN} to {MINUTES_MAX}."
@@ -95,10 +101,10 @@ class PracticeLogForm(_LogForm):
             "max_value": MINUTES_MESSAGE,
         },
     )
-    note = forms.CharField(
+    note = LimitedCharField(
         label="Note (optional)",
         required=False,
-        max_length=2000,
+        max_length=NOTE_MAX_LENGTH,
         help_text="Anything you noticed. Your facilitators may read your practice log.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -127,18 +133,18 @@ class StrategyLogForm(_LogForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the strategy you used."},
     )
-    situation = forms.CharField(
+    situation = LimitedCharField(
         label="Situation",
-        max_length=300,
+        max_length=SITUATION_MAX_LENGTH,
         help_text="A few words are enough, for example “felt low after a bad night”.",
         error_messages={"required": "Write a few words about the situation."},
     )
     mood_before = _mood_field("Mood before (0 to 10)")
     mood_after = _mood_field("Mood after (0 to 10)")
-    note = forms.CharField(
+    note = LimitedCharField(
         label="Note (optional)",
         required=False,
-        max_length=2000,
+        max_length=NOTE_MAX_LENGTH,
         help_text="Anything else you noticed. Your facilitators may read your log.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -179,7 +185,7 @@ def log_form_initial(log: PracticeLog, program: Program) -> dict[str, Any]:
 
 
 class ReflectionForm(forms.Form):
-    reflection = forms.CharField(
+    reflection = LimitedCharField(
         label="Your reflection",
         required=False,
         max_length=REFLECTION_MAX_LENGTH,

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from accounts.forms import LimitedCharField
 from programs.instrument_library import Instrument
 from sessions.forms.questionnaire import InstrumentForm
 from sessions.models import ResponseMode
@@ -35,7 +36,7 @@ class StaffEntryForm(InstrumentForm):
 class CorrectionForm(InstrumentForm):
     """Every answer of a sent response, prefilled, and why it is being corrected."""
 
-    reason = forms.CharField(
+    reason = LimitedCharField(
         label="Why are the answers being corrected?",
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -43,7 +44,6 @@ class CorrectionForm(InstrumentForm):
         "Not at all.” Kept with the corrected answers.",
         error_messages={
             "required": "Write why the answers are being corrected.",
-            "max_length": "Keep the reason to 300 characters or fewer (it has %(show_value)d).",
         },
     )
 

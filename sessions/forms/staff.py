@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from accounts.forms import URL_MAX_LENGTH, LimitedCharField, LimitedURLField
 from programs.models import Cohort, Enrollment, Modality, ProgramSession
 from sessions.models import Attendance, AttendanceStatus, CallOutcome, FacilitatorNote
 from sessions.rosters import AttendanceGrid, GridCell
@@ -169,6 +170,9 @@ class AttendanceGridForm(forms.Form):
 
 # --- notes --------------------------------------------------------------------------------
 
+# Room for a full account of a difficult session; a pasted document is refused with its length.
+NOTE_MAX_LENGTH = 5000
+
 
 class NoteForm(forms.Form):
     """The session's note, a participant's note, or a new note about a participant chosen here."""
@@ -180,9 +184,10 @@ class NoteForm(forms.Form):
         empty_label="Choose a participant",
         error_messages={"invalid_choice": "Choose a participant of this session."},
     )
-    text = forms.CharField(
+    text = LimitedCharField(
         label="Note",
         required=False,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Only staff of this cohort can read notes. Participants never see them.",
     )
@@ -286,7 +291,7 @@ class FollowUpResolveForm(forms.Form):
 
 class ConfirmMakeupForm(forms.Form):
     completion = forms.IntegerField(widget=forms.HiddenInput)
-    next = forms.CharField(widget=forms.HiddenInput, required=False)
+    next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
 
 
 # --- schedule changes ----------------------------------------------------------------------
@@ -326,7 +331,7 @@ class RescheduleForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
+    reason = LimitedCharField(
         label="Reason (optional)",
         max_length=300,
         required=False,
@@ -367,14 +372,15 @@ class MakeupForm(forms.Form):
     modality = forms.ChoiceField(
         label="How it meets", choices=Modality.choices, widget=forms.RadioSelect
     )
-    place = forms.CharField(label="Place (optional)", max_length=300, required=False)
-    video_link = forms.URLField(
+    place = LimitedCharField(label="Place (optional)", max_length=300, required=False)
+    video_link = LimitedURLField(
         label="Video call link (optional)",
         required=False,
+        max_length=URL_MAX_LENGTH,
         assume_scheme="https",
         error_messages={"invalid": "Enter the full link, starting with https://."},
     )
-    phone_instructions = forms.CharField(
+    phone_instructions = LimitedCharField(
         label="Phone instructions (optional)", max_length=300, required=False
     )
 

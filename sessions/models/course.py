@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from programs.models import Cohort, Enrollment, MeasurementPoint, Modality, ProgramSession
 
@@ -438,6 +439,10 @@ class Response(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
+    # Drafts change answer by answer until they are sent; this keeps each state and who made
+    # it. A sent response no longer changes (a correction is a new version).
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["assessment", "instrument", "version"]
         constraints = [
@@ -478,6 +483,9 @@ class SafetyEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     action_taken = models.TextField(blank=True)
+
+    # Raised, then acknowledged (sessions.services.safety adds the row for its guarded UPDATE).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-raised_at"]

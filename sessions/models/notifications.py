@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from programs.models import Cohort, Enrollment
 
@@ -222,6 +223,9 @@ class Preferences(models.Model):
     )
     staff_alerts = models.BooleanField("Attendance and follow-up reminders", default=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # What someone asked to receive and when they changed it (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "preferences"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.audit import audit_record, history_record_change
+from accounts.models import AuditAction, User
 from programs.instrument_library import InstrumentNotFound, instrument_get
 from sessions.models import SafetyEvent
 
@@ -26,7 +27,19 @@ def safety_event_acknowledge(*, event: SafetyEvent, by: User, action_taken: str)
         updated = SafetyEvent.objects.filter(pk=event.pk, acknowledged_at__isnull=True).update(
             acknowledged_at=now, acknowledged_by=by, action_taken=action
         )
-    event.refresh_from_db()
+        event.refresh_from_db()
+        if updated:
+            history_record_change(instance=event, by=by)
+            # What was done stays in the event; the log says who acknowledged which flag.
+            audit_record(
+                request=None,
+                actor=by,
+                action=AuditAction.SAFETY_ACKNOWLEDGED,
+                obj=event,
+                organization=event.enrollment.cohort.organization,
+                participant_codes=[event.enrollment.participant_code],
+                details={"flag": event.flag, "cohort": event.enrollment.cohort_id},
+            )
     if not updated:
         who = event.acknowledged_by.display_name if event.acknowledged_by else "someone"
         raise SafetyError(f"This flag was already acknowledged by {who}.")

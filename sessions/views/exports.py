@@ -347,6 +347,7 @@ def _send(
             scope=scope,
             filters=_filters(form),
             file=data.get("file") or None,
+            request=request,
         )
     except ExportError as exc:
         form.add_error(None, str(exc))

@@ -16,7 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
-from accounts.models import User
+from accounts.audit import audit_record
+from accounts.models import AuditAction, User
 from programs.instrument_library import Instrument, instrument_get
 from sessions.forms.questionnaire_entry import CorrectionForm, StaffEntryForm
 from sessions.models import Assessment, AssessmentStatus
@@ -56,6 +57,21 @@ def _is_open(assessment: Assessment) -> bool:
 
 def _overview_url(assessment: Assessment) -> str:
     return reverse("program_sessions:questionnaire_entry", args=[assessment.pk])
+
+
+def _record_view(
+    request: HttpRequest, assessment: Assessment, *, page: str, **details: object
+) -> None:
+    """One audit event for a page that shows a participant's answers."""
+    enrollment = assessment.enrollment
+    audit_record(
+        request=request,
+        actor=_user(request),
+        action=AuditAction.VIEW_ANSWERS,
+        obj=enrollment,
+        organization=enrollment.cohort.organization,
+        details={"page": page, "assessment": assessment.pk, **details},
+    )
 
 
 def questionnaire_entry(request: HttpRequest, pk: int) -> HttpResponse:
@@ -162,6 +178,9 @@ def questionnaire_entry_instrument(request: HttpRequest, pk: int, code: str) -> 
                     )
                     return redirect(_overview_url(assessment))
                 saved = True
+    if answers:
+        # The form shows the answers given so far; an empty form shows nobody's answers.
+        _record_view(request, assessment, page="enter answers", instrument=code)
     return render(
         request,
         TEMPLATE.format("questionnaire_entry_instrument"),
@@ -212,6 +231,9 @@ def response_correct_view(request: HttpRequest, pk: int, code: str) -> HttpRespo
                 f"The {instrument.short_name} answers are corrected (version {corrected.version}).",
             )
             return redirect("program_sessions:response_correct", pk=assessment.pk, code=code)
+    _record_view(
+        request, assessment, page="correct answers", instrument=code, versions=len(versions)
+    )
     return render(
         request,
         TEMPLATE.format("response_correct"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
+from allauth.account.decorators import reauthentication_required
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +20,8 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
+from accounts.audit import audit_record
+from accounts.models import AuditAction, User
 from programs.models import Enrollment, EnrollmentStatus
 from programs.selectors import cohort_get_for_staff, enrollment_list_for_cohort
 from sessions import results
@@ -82,6 +84,15 @@ def _safety_page(
 def safety_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One safety flag: who, when, which answer, and the form to acknowledge it."""
     event = safety_event_get_for_staff(user=_user(request), pk=pk)
+    audit_record(
+        request=request,
+        actor=_user(request),
+        action=AuditAction.VIEW_ANSWERS,
+        obj=event,
+        organization=event.enrollment.cohort.organization,
+        participant_codes=[event.enrollment.participant_code],
+        details={"page": "safety flag", "instrument": event.response.instrument},
+    )
     return _safety_page(request, event, AcknowledgeForm())
 
 
@@ -93,6 +104,17 @@ def safety_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
         return _safety_page(request, event, form)
+    if not event.is_open:
+        # Already acknowledged by someone else: nothing will be recorded, so say so at once
+        # (the service's message) rather than ask for the password first.
+        return _safety_record(request, event=event, form=form)
+    return _safety_record_after_reauthentication(request, event=event, form=form)
+
+
+def _safety_record(
+    request: HttpRequest, *, event: SafetyEvent, form: AcknowledgeForm
+) -> HttpResponse:
+    user = _user(request)
     try:
         safety_event_acknowledge(
             event=event, by=user, action_taken=form.cleaned_data["action_taken"]
@@ -104,6 +126,13 @@ def safety_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         request, f"Safety flag for {event.enrollment.participant_code} acknowledged. Thank you."
     )
     return redirect("program_sessions:cohort_detail", pk=event.enrollment.cohort_id)
+
+
+# Checked after access (outsiders get 404) and after the form (an empty box is answered at
+# once). Without a recent password allauth's middleware keeps this POST, asks for the
+# password, then runs the same POST again: what was typed is not lost, and the person lands
+# where a direct acknowledgement would have taken them.
+_safety_record_after_reauthentication = reauthentication_required(_safety_record)
 
 
 # --- questionnaire status ------------------------------------------------------------------
@@ -197,6 +226,20 @@ def results_cohort(request: HttpRequest, pk: int) -> HttpResponse:
         if o.enrollment_id in enrollments
     ]
     answered = {o.enrollment_id for o in found}
+    shown = [o for o in found if o.enrollment_id in enrollments]
+    audit_record(
+        request=request,
+        actor=_user(request),
+        action=AuditAction.VIEW_SCORES,
+        obj=cohort,
+        organization=cohort.organization,
+        participant_codes=[enrollments[o.enrollment_id].participant_code for o in shown],
+        details={
+            "page": "results",
+            "participants": len({o.enrollment_id for o in shown}),
+            "instruments": sorted({o.instrument.code for o in shown}),
+        },
+    )
     return render(
         request,
         "program_sessions/results_cohort.html",

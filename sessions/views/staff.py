@@ -12,12 +12,13 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
+from accounts.audit import audit_record
+from accounts.models import AuditAction, User
 from accounts.templatetags.stillwater import when
 from programs.models import WEEKDAYS, Arm, Cohort, EnrollmentStatus, LogKind, MeasurementPoint
 from programs.selectors import (
@@ -264,18 +265,13 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "points": points,
             "charts": charts,
             "definitions": DEFINITIONS,
-            "outcomes_url": _cohort_outcomes_url(cohort) if is_coordinator else None,
+            # Everyone who reaches this page runs the cohort or coordinates it, and the report
+            # pages let both summarize and export it (facilitators without names).
+            "outcomes_url": reverse("program_sessions:outcomes") + f"?cohort={cohort.pk}",
+            "export_url": reverse("program_sessions:export") + f"?cohort={cohort.pk}",
             "now": now,
         },
     )
-
-
-def _cohort_outcomes_url(cohort: Cohort) -> str | None:
-    # The outcome summary page is built alongside this one; until it exists, no link.
-    try:
-        return reverse("program_sessions:outcomes") + f"?cohort={cohort.pk}"
-    except NoReverseMatch:
-        return None
 
 
 # --- the attendance grid ------------------------------------------------------------------
@@ -401,6 +397,22 @@ def _session_page(
         notes = list(facilitator_note_list_for_session(scheduled_session=session))
         note_forms = note_forms_build(
             participants=enrollment_list_for_session(session=session), notes=notes
+        )
+        # The page as opened (a note refused on saving redraws it with note_forms given): one
+        # audit event for the staff notes it shows.
+        audit_record(
+            request=request,
+            actor=request.user,
+            action=AuditAction.VIEW_NOTES,
+            obj=session,
+            organization=session.cohort.organization,
+            participant_codes=[n.enrollment.participant_code for n in notes if n.enrollment],
+            details={
+                "page": "session",
+                "cohort": session.cohort_id,
+                "notes": len(notes),
+                "participants": len(participants),
+            },
         )
     can_record = session.is_past(now) and not session.is_cancelled
     rows = []
@@ -636,7 +648,8 @@ def makeup_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             f"{session.program_session.number} counts as made up.",
         )
     target = form.cleaned_data["next"]
-    if target and url_has_allowed_host_and_scheme(
+    # Only a path: redirect() would take any other word for a URL name and fail with a 500.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(target)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from allauth.mfa import app_settings as mfa_settings
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from accounts.demo import DEMO_PASSWORD, DemoPeople, demo_people_ensure
+from accounts.models import User
 from tests.e2e.a11y import assert_accessible, track_visits, unscanned_visits
-from tests.factories import ship_programs
+from tests.factories import ship_programs, staff_totp_secret, totp_code
 from tests.servers import CHROMIUM_FLAGS, chromium_path
 
 # Playwright's sync API keeps an asyncio event loop running in the test's thread, so Django
@@ -102,3 +105,28 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     assert_accessible(page)
+    if page.url.split("?")[0].endswith(MFA_AUTHENTICATE_PATH):
+        enter_authenticator_code(page, email)
+
+
+MFA_AUTHENTICATE_PATH = "/accounts/2fa/authenticate/"
+
+
+def enter_authenticator_code(page: Page, email: str) -> None:
+    """Type the code the staff member's authenticator app shows now, as they would.
+
+    A code is accepted once: when a test signs the same person in twice within half a minute,
+    the second code is refused, and (like a person) the helper waits for the app's next one.
+    """
+    secret = staff_totp_secret(User.objects.get(email=email))
+    for attempt in range(2):
+        page.locator("input[name=code]").fill(totp_code(secret))
+        page.get_by_role("button", name="Sign In", exact=True).click()
+        page.wait_for_load_state()
+        assert_accessible(page)
+        if not page.url.split("?")[0].endswith(MFA_AUTHENTICATE_PATH):
+            return
+        if attempt == 0:
+            period = mfa_settings.TOTP_PERIOD
+            time.sleep(period - time.time() % period + 0.5)
+    pytest.fail(f"the authenticator code for {email} was refused twice")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from accounts.demo import demo_people_ensure
+from accounts.demo import DEMO_PASSWORD, demo_people_ensure
+from accounts.models import AuditAction, AuditEvent
 from programs.models import Cohort
 from sessions.demo import demo_courses_ensure
 from sessions.models import Assessment, SafetyEvent
@@ -113,9 +115,18 @@ def test_positive_item_9_shows_support_and_flags_the_cohort_until_acknowledged(n
     staff.get_by_label("What was done").fill(
         "Phoned her this afternoon; she is safe and has support."
     )
+    staff.get_by_role("button", name="Acknowledge the flag").click()
+    # Acknowledging needs the password again; then the same acknowledgement goes through,
+    # with what was typed before.
+    staff.wait_for_url(re.compile(r"/accounts/reauthenticate/"))
+    assert_accessible(staff)
+    event.refresh_from_db()
+    assert event.is_open
+    staff.get_by_label("Password").fill(DEMO_PASSWORD)
     with staff.expect_navigation():
-        staff.get_by_role("button", name="Acknowledge the flag").click()
+        staff.get_by_role("button", name=re.compile("Confirm", re.I)).click()
     expect(staff.get_by_role("heading", level=1)).to_have_text(cohort.name)
+    expect(staff.get_by_text("Safety flag for FLAG-1 acknowledged")).to_be_visible()
     assert_accessible(staff)
     expect(staff.locator(".safety-banner")).to_have_count(0)
     staff.goto(reverse("programs:cohort_list"))
@@ -124,6 +135,12 @@ def test_positive_item_9_shows_support_and_flags_the_cohort_until_acknowledged(n
     event.refresh_from_db()
     assert event.acknowledged_by == facilitator
     assert "Phoned her" in event.action_taken
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.SAFETY_ACKNOWLEDGED, object_id=str(event.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_staff_and_participants_read_questionnaire_status_and_results(new_page, demo):

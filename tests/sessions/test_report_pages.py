@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from programs.models import Arm
 from sessions.services.schedule import schedule_sync_for_cohort
-from tests.factories import CohortFactory, ProgramFactory, UserFactory, coordinator
+from tests.factories import CohortFactory, ProgramFactory, UserFactory, coordinator, facilitator
 from tests.sessions.staff_cast import BEFORE, NOW, enroll, group_cohort, ier_cohort
 from tests.sessions.test_report_definitions import (
     group_scenario,
@@ -347,16 +347,69 @@ def test_one_on_one_cohort_page_charts_each_session_number(client, organization,
     assert "Strategy use per week" in page
 
 
-def test_the_outcome_summary_link_is_offered_to_coordinators(
-    client, organization, facilitator_user, coordinator_user
+def _report_links(page: str) -> dict[str, str]:
+    """The cohort page's report buttons, by their text, as the addresses they lead to."""
+    found = {
+        text: href.replace("&amp;", "&")
+        for href, text in re.findall(r'<a class="button[^"]*" href="([^"]+)">([^<]+)</a>', page)
+    }
+    return {
+        text: found[text]
+        for text in ("Outcome summary", "Download this cohort's data")
+        if text in found
+    }
+
+
+@pytest.mark.parametrize("who", ["facilitator", "coordinator"])
+def test_cohort_staff_reach_the_cohorts_outcome_summary_and_export_from_its_page(
+    client, organization, facilitator_user, coordinator_user, who
 ):
-    cohort = group_cohort(organization, [facilitator_user])
-    url = reverse("program_sessions:cohort_detail", args=[cohort.pk])
-    outcomes = reverse("program_sessions:outcomes") + f"?cohort={cohort.pk}"
-    client.force_login(coordinator_user)
-    assert outcomes in client.get(url).text
-    client.force_login(facilitator_user)
-    assert outcomes not in client.get(url).text
+    cohort = group_cohort(organization, [facilitator_user], name="Tuesday group")
+    ann = enroll(cohort, participant_code="P-ANN")
+    mark(sessions_of(cohort)[0], ann, "attended")
+    neighbour = group_cohort(organization, [], name="Thursday group")
+    enroll(neighbour, participant_code="P-NED")
+    client.force_login(facilitator_user if who == "facilitator" else coordinator_user)
+    page = client.get(reverse("program_sessions:cohort_detail", args=[cohort.pk])).text
+    assert "<title>Tuesday group · Stillwater</title>" in page
+    links = _report_links(page)
+    assert links == {
+        "Outcome summary": reverse("program_sessions:outcomes") + f"?cohort={cohort.pk}",
+        "Download this cohort's data": reverse("program_sessions:export") + f"?cohort={cohort.pk}",
+    }
+    outcomes = client.get(links["Outcome summary"])
+    assert outcomes.status_code == 200
+    assert "Tuesday group, intervention arm" in outcomes.text
+    export = client.get(links["Download this cohort's data"])
+    assert export.status_code == 200
+    # The form arrives with this cohort already chosen.
+    assert re.search(rf'<option value="{cohort.pk}" selected>Tuesday group', export.text)
+    download = client.get(
+        reverse("program_sessions:export_download", args=["participants"]),
+        {"format": "csv", "cohort": cohort.pk},
+    )
+    assert download.status_code == 200
+    rows = b"".join(download.streaming_content).decode().splitlines()
+    assert [row.split(",")[0] for row in rows[1:]] == ["P-ANN"]
+
+
+def test_another_facilitator_gets_404_for_the_cohort_page_and_its_reports(
+    client, organization, facilitator_user
+):
+    cohort = group_cohort(organization, [facilitator_user], name="Tuesday group")
+    enroll(cohort, participant_code="P-ANN")
+    other = facilitator(organization, user__email="finn@example.org")
+    group_cohort(organization, [other], name="Finn's group")
+    client.force_login(other)
+    addresses = [
+        reverse("program_sessions:cohort_detail", args=[cohort.pk]),
+        reverse("program_sessions:outcomes") + f"?cohort={cohort.pk}",
+        reverse("program_sessions:export") + f"?cohort={cohort.pk}",
+        reverse("program_sessions:export_download", args=["participants"])
+        + f"?format=csv&cohort={cohort.pk}",
+    ]
+    for address in addresses:
+        assert client.get(address).status_code == 404, address
 
 
 def test_a_cohort_page_without_participants_or_sessions_held_still_reads(

@@ -8,13 +8,15 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from accounts.models import AuditAction, AuditEvent
 from sessions.models import SafetyEvent
 from sessions.services.safety import (
     SafetyError,
     safety_event_acknowledge,
     safety_event_answer_text,
 )
-from tests.factories import EnrollmentFactory, UserFactory, coordinator, facilitator
+from tests.factories import PASSWORD, EnrollmentFactory, UserFactory, coordinator, facilitator
+from tests.reauthentication import record_reauthentication
 from tests.sessions.test_questionnaire_staff import NOW, mbsr_cohort, safety_event
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +126,7 @@ def test_acknowledgement_records_who_when_what_and_removes_the_banner(
     client, flagged, coordinator_user, facilitator_user, now
 ):
     client.force_login(coordinator_user)
+    record_reauthentication(client, coordinator_user)
     response = client.post(
         reverse("program_sessions:safety_acknowledge", args=[flagged.pk]),
         {"action_taken": "  Phoned Robin at 14:00; safe, GP appointment on Friday.  "},
@@ -191,6 +194,80 @@ def test_second_acknowledgement_keeps_the_first_and_keeps_the_typed_text(
     assert "I also rang" in response.text
     flagged.refresh_from_db()
     assert (flagged.acknowledged_by, flagged.action_taken) == (coordinator_user, "Phoned at 14:00")
+
+
+# --- the password again before acknowledging -------------------------------------------------
+
+
+def _acknowledged(event: SafetyEvent) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(action=AuditAction.SAFETY_ACKNOWLEDGED, object_id=event.pk)
+    )
+
+
+def test_without_a_recent_password_the_person_is_asked_for_it_and_nothing_is_recorded(
+    client, flagged, facilitator_user, now
+):
+    client.force_login(facilitator_user)
+    address = reverse("program_sessions:safety_acknowledge", args=[flagged.pk])
+    response = client.post(address, {"action_taken": "Phoned Robin at 14:00"})
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_reauthenticate"))
+    assert "next=" in response.url
+    flagged.refresh_from_db()
+    assert flagged.is_open
+    assert _acknowledged(flagged) == []
+
+
+def test_a_password_confirmed_over_five_minutes_ago_no_longer_counts(
+    client, flagged, facilitator_user, now
+):
+    client.force_login(facilitator_user)
+    record_reauthentication(client, facilitator_user, seconds_ago=301)
+    response = client.post(
+        reverse("program_sessions:safety_acknowledge", args=[flagged.pk]),
+        {"action_taken": "Phoned Robin at 14:00"},
+    )
+    assert response.url.startswith(reverse("account_reauthenticate"))
+    flagged.refresh_from_db()
+    assert flagged.is_open
+
+
+def test_after_reentering_the_password_the_typed_acknowledgement_is_recorded_once(
+    client, flagged, facilitator_user, now
+):
+    client.force_login(facilitator_user)
+    sent_away = client.post(
+        reverse("program_sessions:safety_acknowledge", args=[flagged.pk]),
+        {"action_taken": "Phoned Robin at 14:00; safe at home."},
+    )
+    page = client.get(sent_away.url)
+    assert page.status_code == 200
+    assert 'name="password"' in page.text
+    confirmed = client.post(sent_away.url, {"password": PASSWORD})
+    # The same acknowledgement goes through, with what was typed before the password.
+    assert confirmed.status_code == 302
+    assert confirmed.url == reverse(
+        "program_sessions:cohort_detail", args=[flagged.enrollment.cohort_id]
+    )
+    flagged.refresh_from_db()
+    assert flagged.acknowledged_by == facilitator_user
+    assert flagged.action_taken == "Phoned Robin at 14:00; safe at home."
+    assert "Safety flag for P-FLAG1 acknowledged" in client.get(confirmed.url).text
+    assert len(_acknowledged(flagged)) == 1
+
+
+def test_a_wrong_password_leaves_the_flag_open(client, flagged, facilitator_user, now):
+    client.force_login(facilitator_user)
+    sent_away = client.post(
+        reverse("program_sessions:safety_acknowledge", args=[flagged.pk]),
+        {"action_taken": "Phoned Robin at 14:00"},
+    )
+    refused = client.post(sent_away.url, {"password": "not the password"})
+    assert refused.status_code == 200
+    flagged.refresh_from_db()
+    assert flagged.is_open
+    assert _acknowledged(flagged) == []
 
 
 def test_service_refuses_blank_action(flagged, facilitator_user):

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from sessions.models import Attendance, FacilitatorNote, ScheduledSession
 from tests.e2e.a11y import assert_accessible
-from tests.factories import PASSWORD, shipped_program
+from tests.factories import PASSWORD, STAFF_TOTP_SECRET, shipped_program, totp_code
 from tests.servers import CHROMIUM_FLAGS, chromium_path
 from tests.sessions.staff_cast import NOW, enroll, group_cohort, ier_cohort, sessions_of
 
@@ -62,6 +62,12 @@ def in_browser(live_server: Any, email: str, scenario: Callable[[Page], None]) -
                     page.get_by_label("Password").fill(PASSWORD)
                     page.get_by_role("button", name="Sign in", exact=True).click()
                     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+                    if "/accounts/2fa/authenticate/" in page.url:
+                        # Staff fixtures share one authenticator key (tests/factories.py), so
+                        # the code is computed here without reading the database.
+                        page.locator("input[name=code]").fill(totp_code(STAFF_TOTP_SECRET))
+                        page.get_by_role("button", name="Sign In", exact=True).click()
+                        page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
                     scenario(page)
                 finally:
                     browser.close()

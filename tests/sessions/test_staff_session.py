@@ -78,8 +78,9 @@ def test_editing_a_note_keeps_the_previous_text_with_who_and_when(
         facilitator_user,
         None,
     )
-    client.force_login(coordinator_user)
+    # Two hours later the coordinator signs in (a staff session ends after 30 idle minutes).
     with time_machine.travel(NOW + dt.timedelta(hours=2), tick=False):
+        client.force_login(coordinator_user)
         _save_note(client, first, "note-session", "Quiet group; body scan went well. Room hot.")
         page = client.get(_detail(first)).text
     revision = FacilitatorNoteRevision.objects.get()

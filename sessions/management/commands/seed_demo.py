@@ -5,7 +5,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.demo import DEMO_PASSWORD, demo_people_ensure
+from accounts.demo import (
+    DEMO_PARTICIPANT_WITHOUT_CONSENT,
+    DEMO_PASSWORD,
+    demo_people_ensure,
+    demo_totp_instructions,
+)
 from sessions.demo import demo_courses_ensure
 
 
@@ -33,6 +38,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  participants: participant1@demo.test … participant{participants}@demo.test"
         )
+        if any(p.email == DEMO_PARTICIPANT_WITHOUT_CONSENT for p in people.participants):
+            self.stdout.write(
+                f"  {DEMO_PARTICIPANT_WITHOUT_CONSENT} has not accepted the consent yet: "
+                "sign in as them to see the consent page."
+            )
         self.stdout.write("Cohorts:")
         for cohort in cohorts:
             self.stdout.write(
@@ -41,3 +51,5 @@ class Command(BaseCommand):
                 f"{cohort.attendance} attendance records, {cohort.practice_logs} practice entries"
             )
         self.stdout.write(f"Demo password for every account: {DEMO_PASSWORD}")
+        for line in demo_totp_instructions(people):
+            self.stdout.write(line)

@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
+from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import ExportRecord, Organization, User
+from accounts.audit import audit_record
+from accounts.models import AuditAction, ExportRecord, Organization, User
 from accounts.services import export_record_finish, export_record_start
 from sessions.reports.definitions import DEFINITIONS
 
@@ -149,8 +151,13 @@ def export_start(
     filters: dict[str, object],
     file: str | None = None,
     source: str = "page",
+    request: HttpRequest | None = None,
 ) -> ExportOutput:
-    """Record an export (who, what, filters) and build it; rows and checksum are added at its end."""
+    """Record an export (who, what, filters) and build it; rows and checksum are added at its end.
+
+    Each export also makes exactly one audit event: when its last byte is out (with rows and
+    checksum), or, for a download cut off part way, when the stream is closed.
+    """
     _check(kind, fmt, file)
     record = export_record_start(
         user=user,
@@ -162,8 +169,31 @@ def export_start(
         source=source,
     )
 
+    audited = False
+
+    def audit(**outcome: object) -> None:
+        nonlocal audited
+        audited = True
+        audit_record(
+            request=request,
+            actor=user,
+            actor_email=record.actor,
+            action=AuditAction.EXPORT,
+            obj=record,
+            organization=organization,
+            details={
+                "kind": kind,
+                "format": fmt,
+                "filters": filters,
+                "identifiable": scope.identifiable,
+                "source": source,
+                **outcome,
+            },
+        )
+
     def finish(rows: int, checksum: str) -> None:
         export_record_finish(record=record, row_count=rows, checksum=checksum)
+        audit(completed=True, row_count=rows, checksum=checksum)
 
     about = [
         ("exported by", record.actor),
@@ -187,4 +217,17 @@ def export_start(
         now=record.created_at,
     )
     output.record = record
+    if output.chunks is not None:
+        output.chunks = _closing(output.chunks, lambda: audited, lambda: audit(completed=False))
     return output
+
+
+def _closing(
+    chunks: Iterator[bytes], done: Callable[[], bool], on_cut_off: Callable[[], None]
+) -> Iterator[bytes]:
+    """Pass the chunks on; if the stream ends before its last byte (closed, failed), say so."""
+    try:
+        yield from chunks
+    finally:
+        if not done():
+            on_cut_off()
