@@ -229,7 +229,9 @@ def _with_identifiers(columns: tuple[str, ...], identifiable: bool) -> tuple[str
 def _cohort_batches(scope: ExportScope) -> Iterator[list[Cohort]]:
     batch: list[Cohort] = []
     size = 0
-    for cohort in scope.ordered().annotate(enrollment_count=Count("enrollments")):
+    # iterator(): an organization's cohorts are read in chunks, not all held while rows stream.
+    cohorts = scope.ordered().annotate(enrollment_count=Count("enrollments"))
+    for cohort in cohorts.iterator(chunk_size=100):
         if batch and size + cohort.enrollment_count > ENROLLMENT_BATCH:
             yield batch
             batch, size = [], 0
