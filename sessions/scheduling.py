@@ -72,7 +72,8 @@ def plan(
 
     `numbers` are the weekly sessions in order; `optional_after` maps an optional session's
     number to the weekly session it follows. An optional session (MBSR's day of practice)
-    falls on the Saturday after that session, at 10:00 local time.
+    falls on the Saturday after that session, at 10:00 local time; for a group that meets on
+    Saturdays that Saturday holds its next weekly session, so the day moves to the Sunday.
     """
     dates = meeting_dates(
         start=start,
@@ -91,5 +92,7 @@ def plan(
             continue
         base = date_of[after]
         day = base + dt.timedelta(days=(SATURDAY - base.weekday()) % 7 or 7)
+        if day in dates:
+            day += dt.timedelta(days=1)
         planned.append(PlannedSession(number, local_to_utc(day, PRACTICE_DAY_TIME, zone)))
     return sorted(planned, key=lambda p: p.starts_at)

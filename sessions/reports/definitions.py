@@ -530,19 +530,16 @@ def facts_build(
     return facts
 
 
-def _cohort_sessions_held(cohort: Cohort, sessions: Iterable[SessionRow], now: dt.datetime) -> int:
-    """Required group sessions held for the whole group (distinct session numbers)."""
-    return len(
-        {
-            s.program_session_id
-            for s in sessions
-            if s.cohort_id == cohort.pk
-            and s.enrollment_id is None
-            and not s.cancelled
-            and not s.optional
-            and s.starts_at < now
-        }
-    )
+def _group_sessions_held(sessions: Iterable[SessionRow], now: dt.datetime) -> dict[int, int]:
+    """Per cohort, the required group sessions held for the whole group (distinct numbers).
+
+    One pass over all rows, so an overview of many cohorts costs no more per cohort.
+    """
+    held: dict[int, set[int]] = defaultdict(set)
+    for s in sessions:
+        if s.enrollment_id is None and not s.cancelled and not s.optional and s.starts_at < now:
+            held[s.cohort_id].add(s.program_session_id)
+    return {cohort_id: len(numbers) for cohort_id, numbers in held.items()}
 
 
 def summaries_build(
@@ -562,7 +559,7 @@ def summaries_build(
     """
     open_flags = open_flags or {}
     required_sessions = required_sessions or {}
-    sessions = list(sessions)
+    held_by_cohort = _group_sessions_held(sessions, now)
     by_arm: dict[tuple[int, str], list[EnrollmentFacts]] = defaultdict(list)
     for f in facts:
         by_arm[(f.enrollment.cohort_id, f.enrollment.arm)].append(f)
@@ -572,7 +569,7 @@ def summaries_build(
         group_held = (
             0
             if cohort.program.is_individual or cohort.program.is_self_guided
-            else _cohort_sessions_held(cohort, sessions, now)
+            else held_by_cohort.get(cohort.pk, 0)
         )
         for arm in arms:
             every = by_arm.get((cohort.pk, arm), [])

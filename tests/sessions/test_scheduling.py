@@ -89,6 +89,31 @@ def test_mbsr_cohort_gets_eight_weekly_sessions_and_the_optional_day_of_practice
 
 
 @pytest.mark.django_db
+def test_a_saturday_morning_group_has_its_day_of_practice_on_the_sunday():
+    # 2026-10-03 is a Saturday: the Saturday after week 6 is week 7's meeting day.
+    cohort = CohortFactory(
+        program=shipped_program("mbsr-8-ms"),
+        start_date=dt.date(2026, 10, 3),
+        meeting_weekday=5,
+        meeting_time=dt.time(10),
+        timezone="Europe/London",
+    )
+    with time_machine.travel(dt.datetime(2026, 9, 1, tzinfo=dt.UTC)):
+        schedule_sync_for_cohort(cohort=cohort)
+    sessions = list(
+        ScheduledSession.objects.filter(cohort=cohort).select_related("program_session")
+    )
+    assert [s.program_session.number for s in sessions] == [1, 2, 3, 4, 5, 6, 7, 9, 8]
+    day = next(s for s in sessions if s.program_session.optional)
+    week7 = next(s for s in sessions if s.program_session.number == 7)
+    assert day.starts_at.astimezone(LONDON).strftime("%A %d %B %H:%M") == "Sunday 15 November 10:00"
+    assert (
+        week7.starts_at.astimezone(LONDON).strftime("%A %d %B %H:%M")
+        == "Saturday 14 November 10:00"
+    )
+
+
+@pytest.mark.django_db
 def test_ier_enrollment_gets_its_own_schedule_in_person_first_and_last_by_phone_between():
     cohort = CohortFactory(
         program=shipped_program("ier-6"),
