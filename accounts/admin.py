@@ -9,6 +9,8 @@ from .audit import audit_record
 from .models import (
     AuditAction,
     AuditEvent,
+    ConsentRecord,
+    ErasureRequest,
     ExportRecord,
     Invitation,
     Membership,
@@ -175,3 +177,37 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
+
+
+class _EvidenceAdmin(admin.ModelAdmin[Any]):
+    """Records kept as evidence of what a person agreed to or asked for: read, never edited.
+
+    Consent and erasure are handled in the app (the participant's consent page, a
+    coordinator's erasure page, both audited); the admin only lets site operators look.
+    """
+
+    list_display_links = None
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(_EvidenceAdmin):
+    list_display = ["accepted_at", "user", "version", "keep_research_data", "text_sha256"]
+    list_filter = ["version", "keep_research_data"]
+    list_select_related = ["user"]
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(_EvidenceAdmin):
+    # The reason is left out: free text that may name the person until the request is done.
+    list_display = ["requested_at", "user", "status", "completed_at", "completed_by_email"]
+    list_filter = ["status"]
+    list_select_related = ["user"]

@@ -583,6 +583,8 @@ ADMIN_MODELS: dict[tuple[str, str], Callable[[World], object]] = {
     ("programs", "enrollment"): ENROLLMENT,
     ("program_sessions", "workerheartbeat"): const(1),
     ("accounts", "auditevent"): const(1),
+    ("accounts", "consentrecord"): lambda w: w.participant.consent_records.first().pk,
+    ("accounts", "erasurerequest"): lambda w: _erasure_request(w).pk,
 }
 
 

@@ -15,8 +15,9 @@ from django.urls import reverse
 
 from accounts.consent import consent_current, consent_keeps_research_data
 from accounts.demo import DEMO_PARTICIPANT_WITHOUT_CONSENT, DEMO_PASSWORD
-from accounts.models import AuditEvent, ConsentRecord
-from tests.factories import PASSWORD, EnrollmentFactory, UserFactory
+from accounts.models import AuditEvent, ConsentRecord, ErasureRequest
+from accounts.rights import erasure_request_create
+from tests.factories import PASSWORD, EnrollmentFactory, UserFactory, staff_totp_ensure
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +286,31 @@ def test_demo_participants_have_accepted_except_the_one_the_seed_names(settings,
     assert client.get("/me/").url.startswith(CONSENT)
     call_command("seed_demo")  # running it again adds nothing
     assert ConsentRecord.objects.count() == 11
+
+
+@pytest.mark.parametrize("model", ["consentrecord", "erasurerequest"])
+def test_site_operators_read_consents_and_erasure_requests_but_cannot_change_them(client, model):
+    person = EnrollmentFactory().user
+    erasure_request_create(user=person, reason="Please remove me.")
+    record = {
+        "consentrecord": ConsentRecord.objects.get(user=person),
+        "erasurerequest": ErasureRequest.objects.get(user=person),
+    }[model]
+    operator = UserFactory(email="ops@example.org", is_staff=True, is_superuser=True)
+    staff_totp_ensure(operator)
+    client.force_login(operator)
+    listing = reverse(f"admin:accounts_{model}_changelist")
+    page = client.get(listing)
+    assert page.status_code == 200
+    assert str(person) in page.text
+    assert 'value="delete_selected"' not in page.text
+    assert client.get(reverse(f"admin:accounts_{model}_add")).status_code == 403
+    change = reverse(f"admin:accounts_{model}_change", args=[record.pk])
+    assert 'name="_save"' not in client.get(change).text
+    assert client.post(change, {"version": "0", "status": "completed"}).status_code == 403
+    delete = reverse(f"admin:accounts_{model}_delete", args=[record.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    kept = type(record).objects.get(pk=record.pk)
+    assert (kept.version if model == "consentrecord" else kept.status) == (
+        "1" if model == "consentrecord" else "open"
+    )
