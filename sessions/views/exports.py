@@ -39,7 +39,11 @@ from accounts.models import Membership, Organization, Role, User
 from accounts.selectors import export_record_list_for_organization
 from programs.instrument_library import Instrument
 from programs.models import Cohort, Program
-from programs.selectors import cohort_get_for_staff, cohort_list_for_staff
+from programs.selectors import (
+    cohort_get_for_staff,
+    cohort_list_for_staff,
+    user_is_cohort_coordinator,
+)
 from sessions.reports import outcomes as outcome_stats
 from sessions.reports.charts import paired_lines_chart
 from sessions.reports.exports import (
@@ -125,9 +129,7 @@ def _access_for_cohort(access: ReportAccess, cohort: Cohort | None) -> ReportAcc
     """A cohort filter may name a cohort of another organization the user facilitates in."""
     if cohort is None or cohort.organization_id == access.organization.pk:
         return access
-    coordinates = Membership.objects.filter(
-        user_id=access.user.pk, organization_id=cohort.organization_id, role=Role.COORDINATOR
-    ).exists()
+    coordinates = user_is_cohort_coordinator(user=access.user, cohort=cohort)
     return ReportAccess(
         user=access.user,
         organization=cohort.organization,
