@@ -91,3 +91,15 @@ def coordinator_user(organization) -> User:
 @pytest.fixture
 def other_coordinator(other_organization) -> User:
     return coordinator(other_organization, user__email="otto@example.org")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # `make test` runs the unit tests in parallel and then `-m "integration or e2e"` one at a
+    # time; a real-server or browser test whose module forgot its mark must not slip into the
+    # parallel run (where it would fight its neighbours for ports and workers).
+    for item in items:
+        folders = item.path.parts
+        if "e2e" in folders:
+            item.add_marker(pytest.mark.e2e)
+        if "integration" in folders:
+            item.add_marker(pytest.mark.integration)

@@ -555,6 +555,18 @@ ALLAUTH: dict[str, Row] = {
         participant=to("account_reauthenticate"),
         other_participant=to("account_reauthenticate"),
     ),
+    # Confirming identity by a code mailed to the inbox is switched off (config/urls.py lists
+    # these paths first, so allauth's own views behind the same names are never reached): the
+    # password or an authenticator code only. Gone for everyone, signed in or not.
+    **{
+        key: row(url(name), default=NOT_FOUND, anonymous=NOT_FOUND, public=True)
+        for key, name in (
+            ("accounts/reauthenticate/code/", "account_request_reauthentication_code"),
+            ("accounts/reauthenticate/code/confirm/", "account_confirm_reauthentication_code"),
+            ("account_request_reauthentication_code", "account_request_reauthentication_code"),
+            ("account_confirm_reauthentication_code", "account_confirm_reauthentication_code"),
+        )
+    },
     "mfa_activate_totp": signed_in(url("mfa_activate_totp"), default=to("account_reauthenticate")),
     # Nothing to turn off without an app; staff must confirm who they are before turning it off.
     "mfa_deactivate_totp": row(
