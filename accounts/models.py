@@ -432,7 +432,7 @@ class AuditEvent(models.Model):
 
     Append-only: the application refuses to change or delete a row (save, delete, and the
     QuerySet's update and delete raise), the admin only lists, and on PostgreSQL a trigger
-    rejects UPDATE and DELETE from any client. Written by accounts.audit.audit_record.
+    rejects UPDATE, DELETE and TRUNCATE from any client. Written by accounts.audit.audit_record.
     """
 
     at = models.DateTimeField(default=django_timezone.now, help_text="When, in UTC.")

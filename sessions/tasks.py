@@ -25,8 +25,9 @@ def tick_notifications() -> dict[str, int]:
     reject_on_worker_lost=True,
 )
 def deliver_notification(notification_id: int) -> str:
-    """Send one outbox row. Redelivery is harmless: the row is claimed before sending, so
-    reminders go at most once and safety alerts at least once (see delivery.py)."""
+    """Send one outbox row. Redelivery (a dead worker, a restarted broker) is harmless: the
+    row is claimed before sending, so reminders go at most once and safety alerts at least
+    once (see delivery.py)."""
     from .services.notifications import notification_deliver
 
     return notification_deliver(notification_id=notification_id)

@@ -292,7 +292,12 @@ CELERY_BEAT_SCHEDULE = {
 # Safety alerts go to their own queue ("alerts"); give it its own worker in production so a
 # backlog of reminders on the default queue never delays them.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A worker that loses Redis lets running tasks finish instead of killing them: a send needs
+# PostgreSQL and the mail server, not the broker, and records its outcome in the outbox row.
+# Killed mid-send, it left a claimed row that could only become "unknown" (never sent, though
+# no worker died). The price is that a finished task may run again when its message comes
+# back; every task here is idempotent (the outbox claims its row before sending).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 30
 
 # --- Security shared by every environment -----------------------------------
@@ -305,6 +310,10 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Flash messages ("on its way to MB-7K3Q9", an address just invited) wait in the server-side
+# session, not in Django's default `messages` cookie, which is signed but readable by anyone
+# holding the browser, its cookie store or a proxy's log.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Content-Security-Policy (django-csp): everything comes from this site, nothing inline, so an
 # injected <script>, style="" or onclick="" is refused by the browser. Scripts live in

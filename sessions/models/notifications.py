@@ -131,6 +131,12 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     queued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the current attempt began giving the message to the mail server; "
+        "a sender that stops after this may have delivered it, one that stops before has not.",
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=200, blank=True)
     last_error = models.CharField(max_length=500, blank=True)

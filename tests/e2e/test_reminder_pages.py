@@ -6,19 +6,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from accounts.demo import DemoPeople
-from programs.models import Cohort, Enrollment
+from programs.models import Cohort, Enrollment, Modality
 from sessions.models import (
     Assessment,
+    Attendance,
+    AttendanceStatus,
     Notification,
     NotificationKind,
     NotificationStatus,
     Preferences,
+    ScheduledSession,
 )
 from sessions.services.notifications.unsubscribe import unsubscribe_token
 from tests.e2e.a11y import assert_accessible
@@ -65,16 +69,18 @@ def tab_to_field(page: Page, element_id: str, limit: int = 60) -> None:
     raise AssertionError(f"Tab never reached #{element_id}")
 
 
-def enrolled(demo: DemoPeople, code: str) -> Enrollment:
-    """A demo participant in a cohort of the demo organization, with a check-in open now."""
+def enrolled(demo: DemoPeople, code: str, *, start_date: dt.date | None = None) -> Enrollment:
+    """A demo participant in a cohort of the demo organization (starting in ten days unless
+    told), with a check-in open now."""
     program = shipped_program("mbsr-8-ms")
     now = dt.datetime.now(tz=dt.UTC)
+    start_date = start_date or now.date() + dt.timedelta(days=10)
     cohort = Cohort.objects.create(
         organization=demo.organization,
         program=program,
         name="Reminder cohort",
-        start_date=now.date() + dt.timedelta(days=10),
-        meeting_weekday=1,
+        start_date=start_date,
+        meeting_weekday=start_date.weekday(),
         meeting_time=dt.time(18),
         timezone="Europe/London",
     )
@@ -189,35 +195,74 @@ def test_stopping_one_kind_of_e_mail_from_its_link(page, demo):
 
 
 def test_coordinator_checks_a_participants_messages_and_what_did_not_arrive(new_page, demo):
-    enrollment = enrolled(demo, "REM-2")
     now = dt.datetime.now(tz=dt.UTC)
+    # The course began yesterday evening with session 1, which the participant missed.
+    enrollment = enrolled(demo, "REM-2", start_date=now.date() - dt.timedelta(days=1))
     user = enrollment.user
+    first = ScheduledSession.objects.create(
+        cohort=enrollment.cohort,
+        program_session=enrollment.cohort.program.sessions.get(number=1),
+        starts_at=dt.datetime.combine(
+            enrollment.cohort.start_date, dt.time(18), ZoneInfo("Europe/London")
+        ),
+        duration_minutes=150,
+        modality=Modality.IN_PERSON,
+        place="Room 2",
+    )
+    Attendance.objects.create(
+        scheduled_session=first,
+        enrollment=enrollment,
+        status=AttendanceStatus.ABSENT,
+        recorded_by=demo.facilitators[0],
+    )
+    check_in = Assessment.objects.get(enrollment=enrollment)
+    # Each message with what it is about, as the planner writes it: the reminder the day
+    # before session 1 (sent), the check-in (refused by the mail server), a practice reminder
+    # (its sender stopped mid-way), and the material of the missed session, due within the
+    # hour (waiting).
     rows = [
-        (NotificationKind.SESSION_24H, NotificationStatus.SENT, ""),
+        (
+            NotificationKind.SESSION_24H,
+            NotificationStatus.SENT,
+            "",
+            first.starts_at - dt.timedelta(days=1),
+            {"scheduled_session": first, "about_time": first.starts_at},
+        ),
         (
             NotificationKind.QUESTIONNAIRE_OPEN,
             NotificationStatus.FAILED,
             "SMTPDataError: 550 mailbox unavailable",
+            now - dt.timedelta(hours=2),
+            {"assessment": check_in, "about_time": check_in.opens_at},
         ),
         (
             NotificationKind.PRACTICE_NUDGE,
             NotificationStatus.UNKNOWN,
             "The sender stopped before confirming; not sent again to avoid a duplicate.",
+            now - dt.timedelta(hours=3),
+            {"for_date": (now - dt.timedelta(hours=3)).date()},
         ),
-        (NotificationKind.MISSED_SESSION, NotificationStatus.PENDING, ""),
+        (
+            NotificationKind.MISSED_SESSION,
+            NotificationStatus.PENDING,
+            "",
+            now + dt.timedelta(minutes=30),
+            {"scheduled_session": first},
+        ),
     ]
-    for n, (kind, status, error) in enumerate(rows):
+    for kind, status, error, send_at, about in rows:
         Notification.objects.create(
             kind=kind,
             dedupe_key=f"e2e:{kind}",
             recipient=user,
             enrollment=enrollment,
             cohort=enrollment.cohort,
-            send_at=now - dt.timedelta(hours=n + 1),
-            sent_at=now - dt.timedelta(hours=n + 1) if status == NotificationStatus.SENT else None,
+            send_at=send_at,
+            sent_at=send_at if status == NotificationStatus.SENT else None,
             status=status,
             attempts=5 if status == NotificationStatus.FAILED else 1,
             last_error=error,
+            **about,
         )
 
     page = new_page()
@@ -239,6 +284,7 @@ def test_coordinator_checks_a_participants_messages_and_what_did_not_arrive(new_
     log = page.get_by_role("table")
     expect(log.locator("tbody tr")).to_have_count(4)
     expect(log).to_contain_text("Failed after 5 tries")
+    expect(log).to_contain_text("Waiting to be sent")
     at_320(page)
 
     page.get_by_role("button", name="Send a reminder for the baseline questionnaires").click()

@@ -206,7 +206,7 @@ def start_worker(
         process=process, nodename=nodename, queue=",".join(queues), log=log, broker_url=broker_url
     )
     try:
-        _wait_until_ready(celery_app, worker)
+        wait_until_ready(worker)
     except BaseException:
         worker.stop()
         raise
@@ -253,7 +253,10 @@ def celery_workers(
             worker.stop()
 
 
-def _wait_until_ready(app: Celery, worker: Worker, timeout: float = 30) -> None:
+def wait_until_ready(worker: Worker, timeout: float = 30) -> None:
+    """Until the worker answers a ping on its broker (after starting, or after the broker
+    came back)."""
+    app = celery_app
     deadline = time.monotonic() + timeout
     with app.connection_for_write(worker.broker_url or None) as conn:
         while time.monotonic() < deadline:
@@ -282,15 +285,18 @@ class _Inbox:
     test for duplicates must count.
 
     Faults on demand: from the `stall_from`-th message on, the reply waits until `release` is
-    set (a mail server that is slow to confirm; at most a minute), and `replying` says how many
-    senders are waiting right now; `hang_ups` makes the next that many messages end with the
-    connection dropped instead of a reply (a server or network that failed after taking it).
+    set (a mail server that is slow to confirm; at most a minute); `delay` makes every reply
+    wait that many seconds (a server slow to confirm each message, so sends overlap whatever
+    the test does meanwhile); `replying` says how many senders are waiting for a reply right
+    now; `hang_ups` makes the next that many messages end with the connection dropped instead
+    of a reply (a server or network that failed after taking it).
     """
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, list[str], EmailMessage]] = []
         self.stall_from: int | None = None
         self.release = threading.Event()
+        self.delay = 0.0
         self.replying = 0
         self.hang_ups = 0
 
@@ -302,10 +308,12 @@ class _Inbox:
             self.hang_ups -= 1
             server.transport.abort()
             return "250 never heard"
-        if self.stall_from is not None and len(self.messages) >= self.stall_from:
+        stalled = self.stall_from is not None and len(self.messages) >= self.stall_from
+        if stalled or self.delay:
             self.replying += 1
             try:
-                for _ in range(1200):
+                await asyncio.sleep(self.delay)
+                for _ in range(1200 if stalled else 0):
                     if self.release.is_set():
                         break
                     await asyncio.sleep(0.05)

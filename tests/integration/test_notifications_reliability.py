@@ -29,12 +29,19 @@ from sessions.models import Notification, NotificationKind, NotificationStatus, 
 from sessions.services.notifications import (
     notification_deliver,
     notifications_dispatch,
+    notifications_sweep,
     notifications_tick,
     safety_alerts_raise,
 )
 from sessions.services.notifications.delivery import REQUEUE_AFTER, SENDING_LEASE
 from tests.factories import EnrollmentFactory, UserFactory
-from tests.integration.conftest import RedisServer, SMTPServer, Worker, drop_broker_connections
+from tests.integration.conftest import (
+    RedisServer,
+    SMTPServer,
+    Worker,
+    drop_broker_connections,
+    wait_until_ready,
+)
 from tests.sessions.test_questionnaire_staff import mbsr_cohort, safety_event
 
 # celery_workers comes last in each test's arguments, so its workers are stopped first, while
@@ -365,3 +372,115 @@ def test_a_reminder_the_mail_server_took_without_confirming_is_not_sent_again(sm
     row = Notification.objects.get(pk=pk)
     assert max(smtp_server.message_ids().values()) == 1, (row.status, row.attempts, row.last_error)
     assert row.status in (NotificationStatus.UNKNOWN, NotificationStatus.SENT), row.status
+
+
+# --- 6. Redis restarted while workers are mid-send ------------------------------------------
+
+
+def test_a_redis_restart_while_workers_are_mid_send_leaves_every_reminder_sent_exactly_once(
+    celery_on_own_redis, smtp_server, record_property, capsys, celery_workers
+):
+    """Issue 12: with running sends cancelled on a lost broker connection, a Redis restart
+    killed sends that live workers had claimed, and the sweep called them "unknown" (1-2 in
+    300 each run). The outbox must come through a restart of Redis alone with every reminder
+    sent, once."""
+    broker = celery_on_own_redis
+    ids = due_reminders(300)
+    # A mail server slow to confirm each message, so that at any moment several senders are
+    # waiting for its "250 accepted" and the restart lands in the middle of their sends.
+    smtp_server.inbox.delay = 0.3
+    # Two workers of production's default pool, two sending processes each.
+    workers = [
+        celery_workers(
+            broker_url=broker.url,
+            queues=QUEUES,
+            email_url=smtp_server.url,
+            pool="prefork",
+            concurrency=2,
+        )
+        for _ in range(2)
+    ]
+    assert notifications_tick()["dispatched"] == len(ids)
+    wait_until(
+        lambda: len(smtp_server.messages) >= 60 and smtp_server.inbox.replying >= 2,
+        timeout=90,
+        explain=explain(ids, smtp_server, *workers),
+    )
+
+    # Redis goes away (SIGKILL, nothing persisted) while the workers are mid-send, and comes back.
+    broker.stop()
+    in_flight = set(
+        Notification.objects.filter(pk__in=ids, status=NotificationStatus.SENDING).values_list(
+            "pk", flat=True
+        )
+    )
+    waiting_for_reply = smtp_server.inbox.replying
+    arrived_before = len(smtp_server.messages)
+    broker.start()
+    assert in_flight, "no send was under way while Redis was down"
+    assert arrived_before < len(ids) / 2, arrived_before
+    # The test's own publisher connections died with it; the workers reconnect by themselves.
+    drop_broker_connections(celery_app)
+    for worker in workers:
+        wait_until_ready(worker, timeout=60)
+
+    # The sends under way finish (well within a few seconds when nothing stops them)...
+    def sending() -> set[int]:
+        return set(
+            Notification.objects.filter(pk__in=ids, status=NotificationStatus.SENDING).values_list(
+                "pk", flat=True
+            )
+        )
+
+    deadline = time.monotonic() + 20
+    while sending() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stuck = sending()
+    # ...while the hand-outs queued in (or reserved from) the old Redis are gone: their rows
+    # are still pending, and the first tick after REQUEUE_AFTER hands them out again.
+    last_hand_out = max(Notification.objects.filter(pk__in=ids).values_list("queued_at", flat=True))
+    tick = notifications_tick(now=last_hand_out + REQUEUE_AFTER + dt.timedelta(seconds=1))
+
+    # Quiescence: nothing waiting, nothing being sent but what was stuck before, nothing left
+    # in the queue; then the sweep judges whatever is still "sending" once its lease is over.
+    wait_until(
+        lambda: (
+            not statuses(ids)[NotificationStatus.PENDING]
+            and sending() <= stuck
+            and queued(broker, "celery") == 0
+        ),
+        timeout=150,
+        explain=explain(ids, smtp_server, *workers),
+    )
+    swept = notifications_sweep(now=timezone.now() + SENDING_LEASE + dt.timedelta(minutes=1))
+
+    result = deliveries(ids, smtp_server)
+    keys = dict(Notification.objects.filter(pk__in=ids).values_list("pk", "dedupe_key"))
+    copies_per_key = Counter({keys[pk]: copies for pk, (_, copies) in result.items()})
+    final = Counter(status for status, _ in result.values())
+    counts = {
+        "total": len(ids),
+        "sent": final[NotificationStatus.SENT],
+        "unknown": final[NotificationStatus.UNKNOWN],
+        "failed": final[NotificationStatus.FAILED],
+        "duplicates": sum(copies - 1 for copies in copies_per_key.values() if copies > 1),
+        "never_arrived": sum(1 for copies in copies_per_key.values() if copies == 0),
+        "in_flight_at_restart": len(in_flight),
+        "waiting_for_reply_at_restart": waiting_for_reply,
+        "arrived_before_restart": arrived_before,
+        "handed_out_again": tick["dispatched"],
+        "stuck_sending_until_the_sweep": len(stuck),
+        "messages_at_smtp_server": len(smtp_server.messages),
+    }
+    for name, value in counts.items():
+        record_property(name, value)
+    with capsys.disabled():
+        print("\nbroker restart mid-send:", " ".join(f"{k}={v}" for k, v in counts.items()))
+
+    assert counts["unknown"] == 0, counts
+    assert swept == (0, 0), counts
+    assert counts["sent"] == len(ids), counts
+    assert set(copies_per_key.values()) == {1}, counts
+    assert len(smtp_server.messages) == len(ids), counts
+    # The sends under way at the restart finished: each of those reminders arrived once.
+    assert {result[pk] for pk in in_flight} == {(NotificationStatus.SENT, 1)}

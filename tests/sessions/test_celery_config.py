@@ -29,3 +29,9 @@ def test_beat_records_a_heartbeat_every_minute():
     # What a starting worker does: import every app's tasks module.
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
+
+
+def test_a_worker_that_loses_the_broker_lets_running_sends_finish():
+    # Killing them left claimed reminders that could only become "unknown" (issue 12, point 5);
+    # the outbox's claim makes the task's possible second run harmless instead.
+    assert app.conf.worker_cancel_long_running_tasks_on_connection_loss is False

@@ -14,7 +14,8 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
-from django.db import transaction
+from django.db import OperationalError, transaction
+from django.template import TemplateSyntaxError
 from django.test import TestCase
 
 from accounts.models import User
@@ -515,8 +516,9 @@ def test_an_address_the_server_refuses_fails_at_once(settings):
 def test_a_row_left_sending_by_a_dead_worker_becomes_unknown_and_is_not_sent_again():
     row = _due_row()
     claimed = row.send_at
+    # The worker died after it began handing the message to the mail server.
     Notification.objects.filter(pk=row.pk).update(
-        status=NotificationStatus.SENDING, claimed_at=claimed
+        status=NotificationStatus.SENDING, claimed_at=claimed, handed_over_at=claimed
     )
 
     assert notifications_sweep(now=claimed + dt.timedelta(minutes=5)) == (0, 0)
@@ -529,6 +531,165 @@ def test_a_row_left_sending_by_a_dead_worker_becomes_unknown_and_is_not_sent_aga
         == "duplicate"
     )
     assert mail.outbox == []
+
+
+class ProcessEnded(BaseException):
+    """The worker's process ends here (the kernel's OOM killer, a cold shutdown): not an error
+    the sender could catch and record."""
+
+
+class StopsWhileConnecting(EmailBackend):
+    def open(self):
+        raise ProcessEnded
+
+
+class StopsWhileTheServerHasIt(EmailBackend):
+    def send_messages(self, messages):
+        super().send_messages(messages)  # the server has it...
+        raise ProcessEnded  # ...and the sender ends before hearing "250 accepted"
+
+
+def _stuck_after(settings, backend: str) -> tuple[Notification, dt.datetime]:
+    """A due reminder whose sender stopped dead inside the mail backend; the row as left."""
+    settings.EMAIL_BACKEND = f"{__name__}.{backend}"
+    row = _due_row()
+    with pytest.raises(ProcessEnded):
+        notification_deliver(notification_id=row.pk, now=row.send_at)
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.SENDING
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    return row, row.send_at + delivery_module.SENDING_LEASE + dt.timedelta(minutes=1)
+
+
+def test_a_reminder_whose_sender_stopped_before_handing_it_over_is_sent_once_later(settings):
+    row, later = _stuck_after(settings, "StopsWhileConnecting")
+    assert row.handed_over_at is None
+    assert mail.outbox == []
+
+    assert notifications_sweep(now=later) == (1, 0)
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.PENDING
+    assert notification_deliver(notification_id=row.pk, now=later) == "sent"
+    assert notification_deliver(notification_id=row.pk, now=later) == "duplicate"
+
+    assert len(mail.outbox) == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (NotificationStatus.SENT, 2)
+
+
+def test_a_reminder_whose_sender_stopped_after_handing_it_over_is_unknown_not_resent(settings):
+    row, later = _stuck_after(settings, "StopsWhileTheServerHasIt")
+    assert row.handed_over_at is not None
+    assert len(mail.outbox) == 1
+
+    assert notifications_sweep(now=later) == (0, 1)
+    assert notification_deliver(notification_id=row.pk, now=later) == "duplicate"
+
+    assert len(mail.outbox) == 1
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.UNKNOWN
+    assert "not sent again" in row.last_error
+
+
+def test_a_row_that_stops_its_sender_every_time_fails_in_the_end():
+    row = _due_row()
+    claimed = row.send_at
+    Notification.objects.filter(pk=row.pk).update(
+        status=NotificationStatus.SENDING,
+        claimed_at=claimed,
+        attempts=delivery_module.MAX_ATTEMPTS,
+    )
+
+    assert notifications_sweep(now=claimed + dt.timedelta(minutes=16)) == (0, 0)
+
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.FAILED
+    assert "each time" in row.last_error
+
+
+def test_a_sender_slower_than_its_lease_sends_nothing_once_the_sweep_has_judged_it(monkeypatch):
+    row = _due_row()
+    claimed = row.send_at
+    build = delivery_module.notification_email
+
+    def slow_build(notification):
+        # The sender stalls for longer than its lease; meanwhile a tick sweeps, and another
+        # sender takes the row and delivers it.
+        later = claimed + delivery_module.SENDING_LEASE + dt.timedelta(minutes=1)
+        assert notifications_sweep(now=later) == (1, 0)
+        monkeypatch.setattr(delivery_module, "notification_email", build)
+        assert notification_deliver(notification_id=notification.pk, now=later) == "sent"
+        return build(notification)
+
+    monkeypatch.setattr(delivery_module, "notification_email", slow_build)
+
+    assert notification_deliver(notification_id=row.pk, now=claimed) == "duplicate"
+    assert len(mail.outbox) == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (NotificationStatus.SENT, 2)
+
+
+def test_a_message_that_cannot_be_made_fails_at_once_with_its_reason():
+    # The e2e data of issue 12: a missed-session message written without its session.
+    user = person("Europe/London", quiet_hours_start=dt.time(0), quiet_hours_end=dt.time(0))
+    enrollment = enrolled(user)
+    now = dt.datetime(2026, 6, 10, 12, tzinfo=UTC)
+    row = Notification.objects.create(
+        kind=NotificationKind.MISSED_SESSION,
+        dedupe_key="missed:no-session",
+        recipient=user,
+        enrollment=enrollment,
+        cohort=enrollment.cohort,
+        send_at=now - dt.timedelta(hours=4),
+    )
+
+    assert notification_deliver(notification_id=row.pk, now=now) == "failed"
+
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.FAILED
+    assert row.last_error == (
+        "The message could not be made: ValueError: The notification is missing what it is about."
+    )
+    assert row.handed_over_at is None
+    assert mail.outbox == []
+    # Nothing is left for the sweep, and a later pass sends nothing.
+    assert notifications_sweep(now=now + dt.timedelta(hours=1)) == (0, 0)
+    assert notification_deliver(notification_id=row.pk, now=now + dt.timedelta(hours=1)) == (
+        "duplicate"
+    )
+
+
+def test_a_template_error_fails_the_message_at_once(monkeypatch):
+    row = _due_row()
+
+    def broken_template(notification):
+        raise TemplateSyntaxError("Invalid block tag on line 3: 'endfi'")
+
+    monkeypatch.setattr(delivery_module, "notification_email", broken_template)
+
+    assert notification_deliver(notification_id=row.pk, now=row.send_at) == "failed"
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.FAILED
+    assert "TemplateSyntaxError: Invalid block tag" in row.last_error
+    assert mail.outbox == []
+
+
+def test_a_database_error_while_making_the_message_is_tried_again_later(monkeypatch):
+    row = _due_row()
+
+    def database_gone(notification):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(delivery_module, "notification_email", database_gone)
+    with pytest.raises(OperationalError):
+        notification_deliver(notification_id=row.pk, now=row.send_at)
+    monkeypatch.undo()
+
+    # Claimed and never handed over: the sweep gives it back, and it goes out once.
+    later = row.send_at + delivery_module.SENDING_LEASE + dt.timedelta(minutes=1)
+    assert notifications_sweep(now=later) == (1, 0)
+    assert notification_deliver(notification_id=row.pk, now=later) == "sent"
+    assert len(mail.outbox) == 1
 
 
 # --- safety alerts --------------------------------------------------------------------------------------
@@ -601,8 +762,9 @@ def test_a_stuck_safety_alert_is_sent_again_rather_than_lost(organization):
     with committed():
         _answer_phq9(assessment, now)
     alert = Notification.objects.filter(kind=NotificationKind.SAFETY_ALERT).first()
+    # Its sender died after handing it over: it may have arrived, and goes out again anyway.
     Notification.objects.filter(pk=alert.pk).update(
-        status=NotificationStatus.SENDING, claimed_at=now
+        status=NotificationStatus.SENDING, claimed_at=now, handed_over_at=now
     )
     mail.outbox.clear()
 

@@ -7,13 +7,30 @@ Guarantees, and why:
   the dispatcher hands it out again once its hand-out is older than REQUEUE_AFTER.
 - Receiving a message twice sends nothing twice: the sender first claims the row with a
   conditional update (pending -> sending, exactly one row changed) and gives up otherwise.
-- Participant reminders are sent at most once: the claim happens before the e-mail is handed
-  to the mail server, so a sender that dies between the two leaves the row in "sending",
-  and the sweep marks it "unknown" (visible to staff) instead of sending it again. A second
-  copy of a reminder is worse for someone with a fatigue-limited day than a missing one, and
-  the next reminder of its kind follows anyway.
-- Safety alerts are sent at least once: the sweep puts a stuck alert back to pending, because
-  a duplicate alert to staff costs a minute and a lost one may cost much more.
+- A restart of Redis alone stops no send and loses no reminder. Workers do not cancel running
+  sends when the broker goes away (CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS
+  is False): a send needs PostgreSQL and the mail server, not Redis, so it finishes and records
+  "sent" in its row. Cancelling instead killed the pool process mid-send, leaving a claimed row
+  the sweep could only call "unknown": a reminder never sent although no worker died. The
+  finished task cannot be acknowledged on the lost connection; if its message survives (a
+  Redis that persists, or the worker putting it back) it runs again, finds the row sent or
+  claimed, and does nothing. Messages still queued or reserved vanish with a Redis that does
+  not persist; their rows are still pending and are handed out again (first point).
+- Participant reminders are sent at most once. Each attempt records the moment it starts
+  handing the message to the mail server (handed_over_at: after connecting, before the data),
+  with a conditional update that only succeeds while the attempt still holds its claim. A
+  sender that stops before that moment gave the server nothing, so the sweep puts the row
+  back to pending and it goes out once. One that stops after it (killed while waiting for
+  "250 accepted") may have delivered it: the sweep marks the row "unknown" (visible to staff)
+  instead of sending it again. A second copy of a reminder is worse for someone with a
+  fatigue-limited day than a missing one, and the next reminder of its kind follows anyway.
+  The sweep's update and the hand-over record are conditional updates of the same row, so
+  exactly one wins: a sender slower than its lease finds its claim gone and does not send.
+- Safety alerts are sent at least once: the sweep puts a stuck alert back to pending, whether
+  or not it was handed over, because a duplicate alert to staff costs a minute and a lost one
+  may cost much more.
+- A message that cannot be built (a template error, data it needs is gone) fails at once with
+  its reason: building it again would fail again, and staff should see it now.
 """
 
 from __future__ import annotations
@@ -25,8 +42,8 @@ from collections.abc import Callable
 from functools import partial
 
 from django.core.mail import get_connection
-from django.db import transaction
-from django.db.models import Case, F, Q, When
+from django.db import DatabaseError, transaction
+from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -76,11 +93,16 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | OSError)
 
 
-def _finish(pk: int, status: str, **fields: object) -> None:
-    # Only from "sending": if a sweep already judged this row, its verdict stands.
-    Notification.objects.filter(pk=pk, status=NotificationStatus.SENDING).update(
-        status=status, updated_at=timezone.now(), **fields
+def _held(n: Notification) -> QuerySet[Notification]:
+    """The row while this attempt still holds its claim (no sweep has judged it since)."""
+    return Notification.objects.filter(
+        pk=n.pk, status=NotificationStatus.SENDING, claimed_at=n.claimed_at
     )
+
+
+def _finish(n: Notification, status: str, **fields: object) -> None:
+    # Only while this attempt holds the row: if a sweep already judged it, its verdict stands.
+    _held(n).update(status=status, updated_at=timezone.now(), **fields)
 
 
 def _deferral(n: Notification, *, now: dt.datetime) -> dt.datetime | None:
@@ -117,13 +139,21 @@ def _deferral(n: Notification, *, now: dt.datetime) -> dt.datetime | None:
 
 
 def notification_deliver(*, notification_id: int, now: dt.datetime | None = None) -> str:
-    """Claim one due row, re-check it, send it and record what happened; safe to call twice."""
+    """Claim one due row, re-check it, send it and record what happened; safe to call twice.
+
+    At most once for participant reminders, at least once for safety alerts (see the module
+    docstring): the claim makes a second call for the same row a no-op; the hand-over record,
+    taken just before the message goes to the mail server, tells the sweep whether a sender
+    that stopped may have delivered it (a reminder then becomes "unknown", an alert goes out
+    again) or certainly did not (the row goes out again).
+    """
     now = now or timezone.now()
     claimed = Notification.objects.filter(
         pk=notification_id, status=NotificationStatus.PENDING, send_at__lte=now
     ).update(
         status=NotificationStatus.SENDING,
         claimed_at=now,
+        handed_over_at=None,
         attempts=F("attempts") + 1,
         updated_at=now,
     )
@@ -145,16 +175,16 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
 
     reason = still_wanted(n, now=now)
     if reason:
-        _finish(n.pk, NotificationStatus.CANCELLED, last_error=reason)
+        _finish(n, NotificationStatus.CANCELLED, last_error=reason)
         return Outcome.CANCELLED
     preferences = preferences_for([n.recipient_id])[n.recipient_id]
     if not wants(preferences, n.kind):
-        _finish(n.pk, NotificationStatus.SKIPPED, last_error="Turned off by the person.")
+        _finish(n, NotificationStatus.SKIPPED, last_error="Turned off by the person.")
         return Outcome.SKIPPED
     later = _deferral(n, now=now)
     if later is not None:
         _finish(
-            n.pk,
+            n,
             NotificationStatus.PENDING,
             send_at=later,
             queued_at=None,
@@ -166,7 +196,22 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
     if not n.message_id:
         Notification.objects.filter(pk=n.pk).update(message_id=message_id)
         n.message_id = message_id
-    email = notification_email(n)
+    try:
+        email = notification_email(n)
+    except DatabaseError:
+        # The database, not the message: the row stays claimed and never handed over, so the
+        # sweep puts it back for another try.
+        raise
+    except Exception as exc:
+        # A template error or data the message needs is gone: another try would build the
+        # same, so the row fails now, with the reason, instead of waiting for the sweep.
+        logger.exception("notification %s could not be built", n.pk)
+        _finish(
+            n,
+            NotificationStatus.FAILED,
+            last_error=f"The message could not be made: {type(exc).__name__}: {exc}"[:500],
+        )
+        return Outcome.FAILED
     connection = get_connection()
     try:
         # Errors while connecting are safe to retry: the server has not seen the message yet.
@@ -174,13 +219,19 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
     except Exception as exc:
         return _after_error(n, exc, now=now, handed_over=False)
     try:
+        # From here the server may take the message. Recorded first, and only while this
+        # attempt still holds the row: a sweep that judged it meanwhile wins, and nothing is
+        # sent. (A database error here stops the send before anything went out.)
+        if not _held(n).filter(handed_over_at=None).update(handed_over_at=timezone.now()):
+            return Outcome.DUPLICATE
         email.connection = connection
-        email.send()
-    except Exception as exc:
-        return _after_error(n, exc, now=now, handed_over=True)
+        try:
+            email.send()
+        except Exception as exc:
+            return _after_error(n, exc, now=now, handed_over=True)
     finally:
         connection.close()
-    _finish(n.pk, NotificationStatus.SENT, sent_at=timezone.now(), last_error="")
+    _finish(n, NotificationStatus.SENT, sent_at=timezone.now(), last_error="")
     return Outcome.SENT
 
 
@@ -206,7 +257,7 @@ def _after_error(
         maybe_delivered = handed_over and not _refused_for_now(exc)
         if not maybe_delivered or n.is_at_least_once:
             _finish(
-                n.pk,
+                n,
                 NotificationStatus.PENDING,
                 send_at=now + RETRY_BACKOFF[n.attempts - 1],
                 queued_at=None,
@@ -214,14 +265,14 @@ def _after_error(
             )
             return Outcome.RETRY
         _finish(
-            n.pk,
+            n,
             NotificationStatus.UNKNOWN,
             last_error=f"The mail server stopped answering after taking the message ({error}); "
             "not sent again to avoid a duplicate.",
         )
         return Outcome.UNKNOWN
     logger.warning("notification %s failed: %s", n.pk, error)
-    _finish(n.pk, NotificationStatus.FAILED, last_error=error)
+    _finish(n, NotificationStatus.FAILED, last_error=error)
     return Outcome.FAILED
 
 
@@ -267,15 +318,33 @@ def notifications_dispatch(
 
 
 def notifications_sweep(*, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Resolve rows a dead sender left in 'sending': alerts go out again, reminders become 'unknown'."""
+    """Resolve rows a dead sender left in 'sending': what never reached the mail server and
+    alerts go out again, reminders it may have delivered become 'unknown'."""
     now = now or timezone.now()
     stuck = Notification.objects.filter(
         status=NotificationStatus.SENDING, claimed_at__lt=now - SENDING_LEASE
     )
-    retried = stuck.filter(kind=NotificationKind.SAFETY_ALERT).update(
+    never_handed_over = stuck.filter(handed_over_at=None)
+    # A row that stops its sender every time (say, one whose message cannot be made without
+    # the process dying) is not tried for ever.
+    given_up = never_handed_over.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=NotificationStatus.FAILED,
+        last_error="The sender stopped before sending it, each time it was tried.",
+        updated_at=now,
+    )
+    if given_up:
+        logger.warning("%s notifications failed: their senders kept stopping", given_up)
+    retried = never_handed_over.update(
+        status=NotificationStatus.PENDING,
+        queued_at=None,
+        last_error="The sender stopped before handing it to the mail server; sent again.",
+        updated_at=now,
+    )
+    handed_over = stuck.exclude(handed_over_at=None)
+    retried += handed_over.filter(kind=NotificationKind.SAFETY_ALERT).update(
         status=NotificationStatus.PENDING, queued_at=None, send_at=now, updated_at=now
     )
-    unknown = stuck.exclude(kind=NotificationKind.SAFETY_ALERT).update(
+    unknown = handed_over.exclude(kind=NotificationKind.SAFETY_ALERT).update(
         status=NotificationStatus.UNKNOWN,
         last_error="The sender stopped before confirming; not sent again to avoid a duplicate.",
         updated_at=now,
