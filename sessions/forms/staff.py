@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.html import format_html
 
 from accounts.forms import URL_MAX_LENGTH, LimitedCharField, LimitedURLField
 from programs.models import Cohort, Enrollment, Modality, ProgramSession
@@ -203,7 +204,7 @@ class NoteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["enrollment"].queryset = participants  # type: ignore[attr-defined]
         self.fields["enrollment"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda e: f"{e.participant_code} ({e.user.display_name})"
+            lambda e: f"{e.participant_code} ({e.person_name})"
         )
         self.fields["text"].label = label
         if choose_participant:
@@ -325,9 +326,10 @@ class RescheduleForm(forms.Form):
         zone = cohort.zone_label
         self.fields["new_date"].label = f"New date (in the cohort's time zone, {zone})"
         self.fields["new_time"].label = f"New time ({zone} time)"
-        self.fields[
-            "new_time"
-        ].help_text = f"The cohort meets by {zone} time, which may differ from your own time zone."
+        # Django prints help text as HTML: anything taken from data goes through format_html.
+        self.fields["new_time"].help_text = format_html(
+            "The cohort meets by {} time, which may differ from your own time zone.", zone
+        )
 
 
 class CancelForm(forms.Form):
@@ -396,7 +398,7 @@ class MakeupForm(forms.Form):
         enrollment = self.fields["enrollment"]
         enrollment.queryset = participants  # type: ignore[attr-defined]
         enrollment.label_from_instance = (  # type: ignore[attr-defined]
-            lambda e: f"{e.participant_code} ({e.user.display_name})"
+            lambda e: f"{e.participant_code} ({e.person_name})"
         )
         if cohort.program.is_individual:
             # One-on-one sessions belong to one participant; there is no group to meet.
@@ -417,6 +419,10 @@ class MakeupForm(forms.Form):
             ("phone_instructions", cohort.phone_instructions),
         ):
             if current:
-                self.fields[name].help_text = f"Leave empty to use the cohort's: {current}"
+                # Django prints help text as HTML, unescaped: a place typed as markup was once
+                # obeyed by the facilitator's browser (a <meta> refresh to another site).
+                self.fields[name].help_text = format_html(
+                    "Leave empty to use the cohort's: {}", current
+                )
             else:
                 self.fields[name].help_text = "Leave empty if it does not apply."

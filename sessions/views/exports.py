@@ -120,7 +120,8 @@ def _cohort_from_query(access: ReportAccess, raw: str | None) -> Cohort | None:
     """The cohort a ?cohort= names, if the user may see it; 404 otherwise (its existence never leaks)."""
     if not raw:
         return None
-    if not raw.isdigit():
+    # isdigit() alone lets "²" through, which int() refuses (a 500, found by hostile input).
+    if not (raw.isascii() and raw.isdigit()):
         raise Http404
     return cohort_get_for_staff(user=access.user, pk=int(raw))
 
