@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
@@ -91,16 +92,36 @@ class AcceptInvitationForm(forms.Form):
         max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 10 characters. A few words you will remember work well.",
+        error_messages={"required": "Choose a password to finish setting up your account."},
     )
 
-    def __init__(self, *args: Any, needs_password: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, needs_password: bool = True, email: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # The invited address, so a password too like it is refused here with everything else.
+        self.email = email
         if not needs_password:
+            # Someone signed in to their own account only confirms: their name is theirs to
+            # change on their profile page, never through an invitation.
             del self.fields["password"]
+            del self.fields["full_name"]
+
+    def clean_password(self) -> str:
+        # The password rules are checked with the other fields, not only by the service once
+        # they pass: a name too long and a password too short are then reported together.
+        password: str = self.cleaned_data["password"]
+        name = self.cleaned_data.get("full_name") or self.initial.get("full_name") or ""
+        validate_password(password, User(email=self.email, full_name=name))
+        return password
 
 
 class ProfileForm(forms.ModelForm[User]):
-    timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices)
+    timezone = forms.ChoiceField(
+        label="Time zone",
+        choices=timezone_choices,
+        error_messages={"invalid_choice": "Choose your time zone from the list."},
+    )
 
     class Meta:
         model = User

@@ -17,6 +17,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
 from simple_history.models import HistoricalRecords
 
+from .contacts import ContactLine, contact_line_parse, contact_lines_parse
+
 if TYPE_CHECKING:
     from django_stubs_ext.db.models.manager import RelatedManager
 
@@ -146,6 +148,16 @@ class Organization(models.Model):
     @property
     def crisis_contact_lines(self) -> list[str]:
         return [line.strip() for line in self.crisis_contacts.splitlines() if line.strip()]
+
+    @property
+    def crisis_contact_links(self) -> list[ContactLine]:
+        """The crisis contacts as shown to people: each phone number a link that calls it."""
+        return contact_lines_parse(self.crisis_contacts)
+
+    @property
+    def support_phone_link(self) -> ContactLine | None:
+        phone = self.support_phone.strip()
+        return contact_line_parse(phone) if phone else None
 
 
 class Role(models.TextChoices):

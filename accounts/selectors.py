@@ -7,8 +7,10 @@ user may not see raises Http404 so its existence does not leak.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Iterable
+from typing import Any, Literal
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -34,6 +36,24 @@ def user_get_role(*, user: User) -> RoleName:
     if Role.FACILITATOR in roles:
         return "facilitator"
     return "participant"
+
+
+def organization_list_for_person(*, user: User | AnonymousUser) -> QuerySet[Organization]:
+    """Every organization this person belongs to: where they are staff, and where they joined
+    a cohort (accepted, not withdrawn). Its crisis and support contacts are theirs; the help
+    pages show them. An organization that only typed their address is not theirs yet: its
+    numbers are not shown as their support. Anonymous visitors belong to none."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    # "enrollments" is the reverse relation the programs app adds to User; accounts cannot
+    # import programs (it is the lower app), so its fields are named here as stored.
+    enrolled = (
+        user.enrollments.exclude(status="withdrawn")
+        .filter(accepted_at__isnull=False)
+        .values("cohort__organization")
+    )
+    staff = Membership.objects.filter(user=user).values("organization")
+    return Organization.objects.filter(Q(pk__in=staff) | Q(pk__in=enrolled)).order_by("name")
 
 
 def membership_get_for_user(*, user: User, role: Role) -> Membership:
@@ -93,6 +113,27 @@ def invitation_get_by_token(*, token: str) -> Invitation | None:
     )
 
 
+def user_list_joined(*, organization_ids: Iterable[int] | QuerySet[Any, Any]) -> QuerySet[User]:
+    """People who joined these organizations: their staff, people who accepted one of their
+    invitations, and participants who accepted an enrollment in one of their cohorts.
+
+    The one rule for "this organization's people" (audit log, erasure requests). Someone a
+    coordinator only typed in, an enrollment or invitation not accepted yet, is not among
+    them: typing an address must not reveal anything about the account behind it.
+    """
+    staff = Membership.objects.filter(organization_id__in=organization_ids).values("user_id")
+    invited = Invitation.objects.filter(
+        organization_id__in=organization_ids, accepted_by__isnull=False
+    ).values("accepted_by_id")
+    # "enrollments" is the reverse relation the programs app adds to User; accounts cannot
+    # import programs (it is the lower app), but may name the relation and its fields.
+    enrolled = User.objects.filter(
+        enrollments__cohort__organization_id__in=organization_ids,
+        enrollments__accepted_at__isnull=False,
+    ).values("pk")
+    return User.objects.filter(Q(pk__in=staff) | Q(pk__in=invited) | Q(pk__in=enrolled))
+
+
 def export_record_list_for_organization(*, organization: Organization) -> QuerySet[ExportRecord]:
     """The organization's exports, newest first, for its coordinators."""
     return ExportRecord.objects.filter(organization=organization).order_by("-created_at", "-pk")
@@ -110,15 +151,10 @@ def audit_event_list_for_organization(
     """The organization's audit log for its coordinators, newest first, filtered as asked.
 
     Besides events about the organization's own records, it holds the sign-ins and two-factor
-    changes of its people (staff, and participants of its cohorts), which belong to no one
-    organization; a failed sign-in counts when the address typed is one of theirs.
+    changes of its people (user_list_joined: staff, and participants who accepted), which belong
+    to no one organization; a failed sign-in counts when the address typed is one of theirs.
     """
-    # "enrollments" is the reverse relation the programs app adds to User; accounts cannot
-    # import programs (it is the lower app), but may name the relation.
-    people = User.objects.filter(
-        Q(memberships__organization=organization)
-        | Q(enrollments__cohort__organization=organization)
-    )
+    people = user_list_joined(organization_ids=[organization.pk])
     events = AuditEvent.objects.filter(
         Q(organization=organization)
         | Q(organization__isnull=True, actor__in=people.values("pk"))

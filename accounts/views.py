@@ -7,6 +7,7 @@ from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -34,12 +35,14 @@ from .selectors import (
     membership_get_for_user,
     membership_get_role_for_email,
     membership_list_for_organization,
+    organization_list_for_person,
     user_get_role,
 )
 from .services import (
     InvitationError,
     invitation_accept,
     invitation_create,
+    invitation_is_for,
     invitation_needs_password,
     invitation_revoke,
     user_update_profile,
@@ -79,9 +82,12 @@ def invitation_create_view(request: HttpRequest) -> HttpResponse:
         current = membership_get_role_for_email(
             organization=membership.organization, email=form.cleaned_data["email"]
         )
-        if form.cleaned_data["role"] and current not in (None, form.cleaned_data["role"]):
-            # Changing a colleague's role needs the password again: allauth suspends this
-            # POST, asks for it, then runs the same POST (nothing typed is lost).
+        role = form.cleaned_data["role"]
+        if role and current != role:
+            # Giving a staff role needs the password again, to a newcomer as much as in a
+            # change of a colleague's role: staff see participants' health data. allauth
+            # suspends this POST, asks for it, then runs the same POST (nothing typed is lost).
+            # (Someone who already has this role is told so at once, without the detour.)
             return _invitation_send_after_reauthentication(
                 request, form=form, membership=membership
             )
@@ -136,9 +142,29 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             request, "accounts/invitation_invalid.html", {"invitation": invitation}, status=404
         )
     needs_password = invitation_needs_password(invitation=invitation)
+    signed_in: User | None = request.user if request.user.is_authenticated else None
+    if not needs_password:
+        # An account someone already uses: only that person, signed in, may accept. The link
+        # alone (forwarded, or seen over a shoulder) changes nothing.
+        if signed_in is None:
+            messages.info(
+                request,
+                f"Sign in as {invitation.email} to accept the invitation from "
+                f"{invitation.organization.name}.",
+            )
+            return redirect_to_login(request.get_full_path())
+        if not invitation_is_for(invitation=invitation, user=signed_in):
+            return render(
+                request,
+                "accounts/invitation_other_account.html",
+                {"invitation": invitation, "next": request.get_full_path()},
+                status=403,
+            )
     form = AcceptInvitationForm(
-        request.POST or None,
+        # Not `request.POST or None`: confirming has no fields, and an empty POST is falsy.
+        request.POST if request.method == "POST" else None,
         needs_password=needs_password,
+        email=invitation.email,
         initial={"full_name": invitation.full_name},
     )
     if request.method == "POST" and form.is_valid():
@@ -146,7 +172,8 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             user = invitation_accept(
                 token=token,
                 password=form.cleaned_data.get("password"),
-                full_name=form.cleaned_data["full_name"],
+                full_name=form.cleaned_data.get("full_name", ""),
+                signed_in=signed_in,
             )
         except InvitationError as exc:
             form.add_error("password" if needs_password else None, str(exc))
@@ -159,22 +186,27 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
                 record_authentication(request, user, method="password", reauthenticated=True)
                 messages.success(request, "Welcome to Stillwater. Your account is ready.")
                 return redirect("home")
-            messages.success(request, "Invitation accepted. Please sign in.")
-            return redirect("account_login")
+            messages.success(
+                request, f"Invitation accepted: you have joined {invitation.organization.name}."
+            )
+            return redirect("home")
     return render(
         request,
         "accounts/invitation_accept.html",
-        {"invitation": invitation, "form": form, "needs_password": needs_password},
+        {
+            "invitation": invitation,
+            "form": form,
+            "needs_password": needs_password,
+            "signed_in": signed_in,
+        },
     )
 
 
 @login_not_required
 def help_view(request: HttpRequest) -> HttpResponse:
-    organizations = []
-    if request.user.is_authenticated:
-        organizations = [
-            m.organization for m in request.user.memberships.select_related("organization")
-        ]
+    """Emergency advice for everyone; signed in, also the crisis and support contacts of every
+    organization the person takes part in or works for."""
+    organizations = list(organization_list_for_person(user=request.user))
     return render(request, "accounts/help.html", {"organizations": organizations})
 
 

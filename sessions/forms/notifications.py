@@ -61,6 +61,7 @@ class PreferencesForm(forms.ModelForm[Preferences]):
             "practice_nudge_time": {"invalid": "Enter a time like 19:00."},
             "quiet_hours_start": {"invalid": "Enter a time like 21:00."},
             "quiet_hours_end": {"invalid": "Enter a time like 08:00."},
+            "questionnaire_layout": {"invalid_choice": "Choose how to show questionnaires."},
         }
 
     def __init__(self, *args: Any, participant: bool, staff: bool, **kwargs: Any) -> None:

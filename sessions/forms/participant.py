@@ -18,6 +18,7 @@ from sessions.services.practice import (
     MOOD_MIN,
     PracticeError,
     earliest_allowed_date,
+    practice_log_check_date,
 )
 
 # Practice notes and IER situations are short by nature; the limits keep a mistaken paste
@@ -61,6 +62,7 @@ class _LogForm(forms.Form):
     def __init__(self, *args: Any, program: Program, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.program = program
+        self.today = today
         if not self.is_bound and "date" not in self.initial:
             self.initial["date"] = today
         # The browser's date picker then offers only the days the service accepts.
@@ -70,6 +72,16 @@ class _LogForm(forms.Form):
                 "max": today.isoformat(),
             }
         )
+
+    def clean_date(self) -> dt.date:
+        # Checked here, not only by the service after the form passes: a date in the future
+        # is then reported together with a missing practice or minutes, not in a second round.
+        date: dt.date = self.cleaned_data["date"]
+        try:
+            practice_log_check_date(date=date, today=self.today)
+        except PracticeError as exc:
+            raise forms.ValidationError(str(exc), code="date_out_of_range") from None
+        return date
 
     def service_kwargs(self) -> dict[str, Any]:
         raise NotImplementedError

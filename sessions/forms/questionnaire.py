@@ -56,14 +56,22 @@ class AnswerForm(forms.Form):
 
 
 class InstrumentForm(forms.Form):
-    """Every question of one instrument on one page; answers given are saved even when some are missing."""
+    """Every question of one instrument on one page; answers given are saved even when some are missing.
 
-    def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
+    partial=True is "Save and come back later": a question not answered yet is no error then,
+    only an answer that is not one of those offered.
+    """
+
+    def __init__(
+        self, *args: Any, instrument: Instrument, partial: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         for item in instrument.items:
             # Unscored items (how difficult the problems made things) may be left out.
-            self.fields[_field_name(item)] = _choice_field(item, required=item.scored)
+            self.fields[_field_name(item)] = _choice_field(
+                item, required=item.scored and not partial
+            )
 
     def given_answers(self) -> dict[int, int]:
         """The answers that are valid, whatever else on the page is still missing."""
@@ -84,3 +92,34 @@ class InstrumentForm(forms.Form):
     def rows(self) -> list[dict[str, Any]]:
         """Each question with its bound field, for the template."""
         return [{"item": item, "field": self[_field_name(item)]} for item in self.instrument.items]
+
+
+class AnswerSaveForm(forms.Form):
+    """One answer sent by the one-page form's script as soon as it is chosen.
+
+    Only the shape is checked here; whether the question exists and the answer is one of its
+    own is the service's to say (sessions.services.responses.answer_save), in the same words as
+    on every other questionnaire page.
+    """
+
+    item = forms.IntegerField(
+        min_value=1,
+        error_messages={
+            "required": "Say which question this answer is for.",
+            "invalid": "Say which question this answer is for.",
+            "min_value": "Say which question this answer is for.",
+        },
+    )
+    answer = forms.IntegerField(
+        error_messages={
+            "required": CHOOSE_MESSAGE,
+            "invalid": "Choose one of the answers shown.",
+        },
+    )
+
+    def first_error(self) -> str:
+        """The message to show beside the question: the answer's problem before the question's."""
+        for name in ("answer", "item"):
+            if name in self.errors:
+                return str(self.errors[name][0])
+        return "This answer could not be saved."

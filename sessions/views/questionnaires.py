@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.selectors import organization_list_for_person
 from programs.instrument_library import Instrument, Item, instrument_get
-from sessions.forms.questionnaire import AnswerForm, InstrumentForm
+from sessions.forms.questionnaire import AnswerForm, AnswerSaveForm, InstrumentForm
 from sessions.models import (
     Assessment,
     AssessmentStatus,
@@ -216,18 +218,25 @@ def questionnaire_question(request: HttpRequest, pk: int, code: str, number: int
 
 
 def questionnaire_all(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    """A whole instrument on one page, for those who prefer it; answers given are kept even with errors."""
+    """A whole instrument on one page, for those who prefer it; answers given are kept even with errors.
+
+    With JavaScript each answer is saved the moment it is chosen (questionnaire_answer_save);
+    without it, "Save and come back later" keeps what is chosen and leaves the rest for later.
+    """
     assessment = assessment_get_for_participant(user=_user(request), pk=pk)
     instrument = _instrument(assessment, code)
     response = response_map_for_assessment(assessment=assessment).get(code)
     if (away := _unavailable(request, assessment, response)) is not None:
         return away
     answers = response.answers if response else {}
+    later = request.method == "POST" and request.POST.get("action") == "later"
     form = InstrumentForm(
         request.POST if request.method == "POST" else None,
         instrument=instrument,
+        partial=later,
         initial={f"q{key}": value for key, value in answers.items() if value is not None},
     )
+    given: dict[int, int] = {}
     if request.method == "POST":
         try:
             # Save what was given before looking at what is missing, so nothing chosen is lost.
@@ -243,6 +252,15 @@ def questionnaire_all(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             if form.is_valid():
+                if later:
+                    messages.success(
+                        request,
+                        f"Your answers to the {instrument.short_name} are saved. "
+                        "They will be here when you come back."
+                        if given or answers
+                        else f"The {instrument.short_name} will be here when you come back.",
+                    )
+                    return redirect(_start_url(assessment))
                 return redirect(_check_url(assessment, code))
     position = assessment.instruments.index(code) + 1
     first = first_unanswered_item(instrument, answers) or 1
@@ -259,8 +277,38 @@ def questionnaire_all(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 f"{len(instrument.items)} questions"
             ),
             "one_url": _question_url(assessment, code, first),
+            "save_url": reverse(
+                "program_sessions:questionnaire_answer_save", args=[assessment.pk, code]
+            ),
         },
     )
+
+
+@require_POST
+def questionnaire_answer_save(request: HttpRequest, pk: int, code: str) -> JsonResponse:
+    """Save one answer of the one-page form as soon as it is chosen (asked by its script).
+
+    The same service as the one-question pages: an answer that cannot be taken is refused with
+    the message to show beside the question, and no other answer is touched.
+    """
+    assessment = assessment_get_for_participant(user=_user(request), pk=pk)
+    _instrument(assessment, code)
+    form = AnswerSaveForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"saved": False, "error": form.first_error()}, status=400)
+    item = form.cleaned_data["item"]
+    try:
+        answer_save(
+            assessment=assessment,
+            instrument=code,
+            item=item,
+            value=form.cleaned_data["answer"],
+            entered_by=_user(request),
+            mode=ResponseMode.SELF,
+        )
+    except ResponseError as exc:
+        return JsonResponse({"saved": False, "item": item, "error": str(exc)}, status=400)
+    return JsonResponse({"saved": True, "item": item})
 
 
 def questionnaire_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
@@ -340,9 +388,18 @@ def questionnaire_support(request: HttpRequest, pk: int, code: str) -> HttpRespo
         next_url = reverse("program_sessions:participant_home")
     else:
         next_url = _resume_url(assessment, responses, whole=_prefers_whole(request))
+    # The organization that asked the questions comes first (its team will be in touch), then
+    # any other the person takes part in: their crisis lines are the participant's too.
+    organization = assessment.enrollment.cohort.organization
+    organizations = [
+        organization,
+        *(o for o in organization_list_for_person(user=_user(request)) if o.pk != organization.pk),
+    ]
     context: dict[str, Any] = {
         "assessment": assessment,
-        "organization": assessment.enrollment.cohort.organization,
+        "organization": organization,
+        "crisis_organizations": [o for o in organizations if o.crisis_contact_links],
+        "support_organizations": [o for o in organizations if o.support_email or o.support_phone],
         "next_url": next_url,
         "completed": assessment.completed_at is not None,
     }
@@ -361,6 +418,11 @@ urlpatterns = [
         "me/questionnaires/<int:pk>/<slug:code>/all/",
         questionnaire_all,
         name="questionnaire_all",
+    ),
+    path(
+        "me/questionnaires/<int:pk>/<slug:code>/answer/",
+        questionnaire_answer_save,
+        name="questionnaire_answer_save",
     ),
     path(
         "me/questionnaires/<int:pk>/<slug:code>/check/",
