@@ -25,7 +25,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import get_template
@@ -84,6 +84,14 @@ def consent_current() -> ConsentVersion:
 def consent_get_latest(*, user: User) -> ConsentRecord | None:
     """The person's newest acceptance of any version, or None."""
     return ConsentRecord.objects.filter(user=user).order_by("-accepted_at", "-pk").first()
+
+
+def consent_current_accepted(user_id: OuterRef) -> Exists:
+    """Whether the person (an OuterRef to their id) accepted the version in force, as an
+    expression, so a page can ask it for many people inside a query it makes anyway."""
+    return Exists(
+        ConsentRecord.objects.filter(Q(user_id=user_id), version=consent_current().version)
+    )
 
 
 def consent_keeps_research_data(*, user: User) -> bool:

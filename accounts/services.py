@@ -122,8 +122,25 @@ def invitation_needs_password(*, invitation: Invitation) -> bool:
     return user is None or not user.has_usable_password()
 
 
-def invitation_accept(*, token: str, password: str | None, full_name: str = "") -> User:
-    """Use an invitation once: create or reuse the account, mark the address verified, add the role."""
+def invitation_is_for(*, invitation: Invitation, user: User) -> bool:
+    """Whether the invitation is addressed to this (signed-in) account."""
+    return user.is_authenticated and user.email.lower() == invitation.email.lower()
+
+
+def invitation_accept(
+    *,
+    token: str,
+    password: str | None,
+    full_name: str = "",
+    signed_in: User | None = None,
+) -> User:
+    """Use an invitation once: create or reuse the account, mark the address verified, add the role.
+
+    An account someone already uses (it has a password) is reached only by that person signed
+    in (`signed_in`): the link alone, which anyone it was forwarded to holds, never adds a role
+    to it, changes its name or hands its details to the inviting organization. A new account
+    (or one that never had a password) is made by choosing its password here, as before.
+    """
     with transaction.atomic():
         # The row lock makes "single use" hold when the link is clicked twice at once.
         invitation = (
@@ -144,13 +161,26 @@ def invitation_accept(*, token: str, password: str | None, full_name: str = "") 
 
         user = User.objects.filter(email__iexact=invitation.email).first()
         created = user is None
+        in_use = False
+        if user is not None and user.has_usable_password():
+            in_use = True
+            if signed_in is None or not signed_in.is_authenticated:
+                raise InvitationError(
+                    "This invitation is for an existing account. Sign in to accept it."
+                )
+            if signed_in.pk != user.pk:
+                raise InvitationError(
+                    "This invitation is for another account. Sign in with the address it was "
+                    "sent to, and open the link again."
+                )
         if user is None:
             user = User(email=invitation.email)
-        if full_name.strip():
-            user.full_name = full_name.strip()
-        elif created:
-            user.full_name = invitation.full_name
-        if created or not user.has_usable_password():
+        if not in_use:
+            # A new account, or one never used: whoever chooses its password here owns it.
+            if full_name.strip():
+                user.full_name = full_name.strip()
+            elif created:
+                user.full_name = invitation.full_name
             if not password:
                 raise InvitationError("Please choose a password.")
             try:
@@ -158,7 +188,8 @@ def invitation_accept(*, token: str, password: str | None, full_name: str = "") 
             except ValidationError as exc:
                 raise InvitationError(" ".join(exc.messages)) from exc
             user.set_password(password)
-        user.save()
+            user.save()
+        # An account in use is left as it is: its name is theirs to change on their profile page.
 
         # The link arrived in this inbox, which is the proof of address allauth asks for.
         EmailAddress.objects.filter(user=user).exclude(email__iexact=invitation.email).update(

@@ -214,6 +214,7 @@ class Builder:
                 if (first + i) % 12 == 5
                 else EnrollmentStatus.ACTIVE,
                 activated_at=first_at - dt.timedelta(days=14),
+                accepted_at=first_at - dt.timedelta(days=14),
                 withdrawn_at=start + dt.timedelta(weeks=4) if (first + i) % 12 == 5 else None,
             )
             for i, person in enumerate(people)

@@ -10,6 +10,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html
 
 from accounts.forms import (
     EMAIL_MAX_LENGTH,
@@ -121,6 +122,8 @@ class CohortForm(forms.Form):
         required=False,
         max_length=URL_MAX_LENGTH,
         assume_scheme="https",
+        # Also what a javascript: or data: "link" gets: only web addresses become links.
+        error_messages={"invalid": "Enter the full link, starting with https://."},
     )
     phone_instructions = LimitedCharField(
         label="Phone instructions (for phone sessions)",
@@ -242,7 +245,10 @@ class EnrollmentForm(forms.Form):
 def _own_start_fields(form: forms.Form, cohort: Cohort) -> None:
     """One-on-one participants have their own start; group participants follow the cohort's."""
     if cohort.program.is_individual:
-        form.fields["session_time"].help_text = f"In the cohort's time zone ({cohort.zone_label})."
+        # Help text is printed as HTML: data in it goes through format_html.
+        form.fields["session_time"].help_text = format_html(
+            "In the cohort's time zone ({}).", cohort.zone_label
+        )
     else:
         del form.fields["start_date"]
         del form.fields["session_time"]
@@ -276,6 +282,7 @@ class EnrollmentImportForm(forms.Form):
         self.enrolled_emails = enrolled_emails
         self.from_file = False
         self.result = ParseResult()
+        self.read_text = ""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -302,13 +309,18 @@ class EnrollmentImportForm(forms.Form):
                 self.add_error("file", str(exc))
                 return cleaned
             self.from_file = True
+        self.read_text = text
         self.result = parse_participants(text, enrolled_emails=self.enrolled_emails)
         if not self.result.ok:
-            if self.from_file and isinstance(self.data, QueryDict):
-                # The coordinator can correct the file's lines right here instead of starting over.
-                self.data["text"] = text
+            # The coordinator can correct the file's lines right here instead of starting over.
+            self.keep_text_in_box()
             self.add_error("text", [str(problem) for problem in self.result.problems])
         return cleaned
+
+    def keep_text_in_box(self) -> None:
+        """Show the list read (a file's too) in the box, for the next step to send it again."""
+        if self.from_file and isinstance(self.data, QueryDict):
+            self.data["text"] = self.read_text
 
 
 class EnrollmentUpdateForm(forms.Form):

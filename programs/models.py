@@ -308,6 +308,11 @@ class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
     def current(self) -> EnrollmentQuerySet:
         return self.filter(status__in=[EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE])
 
+    def accepted(self) -> EnrollmentQuerySet:
+        """Enrollments the person accepted, signed in as themselves: only through these does an
+        organization reach an existing account (its name, phone, sign-ins, requests, answers)."""
+        return self.filter(accepted_at__isnull=False)
+
 
 class Enrollment(models.Model):
     """A participant in a cohort, known in exports only by their participant code."""
@@ -326,6 +331,17 @@ class Enrollment(models.Model):
     session_time = models.TimeField(null=True, blank=True)
     invited_at = models.DateTimeField(auto_now_add=True)
     activated_at = models.DateTimeField(null=True, blank=True)
+    # Set only when the person accepts the invitation signed in as themselves (or chooses the
+    # password of a new account on it): a coordinator switching the status to active does not.
+    # Until then the organization sees what it typed (below), never the account's own details,
+    # since typing an address must not reveal anything about someone else's account.
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    invited_name = models.CharField(
+        max_length=200, blank=True, help_text="The name the coordinator typed when inviting."
+    )
+    invited_phone = models.CharField(
+        max_length=32, blank=True, help_text="The phone number the coordinator typed, if any."
+    )
     withdrawn_at = models.DateField(null=True, blank=True)
     withdrawal_reason = models.CharField(max_length=300, blank=True)
 
@@ -353,6 +369,57 @@ class Enrollment(models.Model):
         return self.arm == Arm.CONTROL
 
     @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    # What staff pages and identifiable exports show of the person: their account's own details
+    # once they accepted, before that only what the coordinator typed (the address is the one
+    # typed, so it is the account's).
+    @property
+    def person_name(self) -> str:
+        """What staff call the person: their chosen name once accepted, else the name typed."""
+        if self.is_accepted:
+            return self.user.display_name
+        return self.invited_name or self.user.email
+
+    @property
+    def person_full_name(self) -> str:
+        """The full name for rosters and exports: the account's once accepted, else the name typed."""
+        if self.is_accepted:
+            return self.user.full_name
+        return self.invited_name
+
+    @property
+    def person_phone(self) -> str:
+        return self.user.phone if self.is_accepted else self.invited_phone
+
+    @property
     def gets_sessions(self) -> bool:
         """Control-arm participants answer questionnaires only; withdrawn ones get nothing new."""
         return self.arm == Arm.INTERVENTION and self.status != EnrollmentStatus.WITHDRAWN
+
+
+class PersonCode(models.Model):
+    """One person's pseudonym in one organization: the same in every export, whichever cohort.
+
+    An enrollment's participant code is new in each cohort; this code ties a person's
+    enrollments in one organization together. It is drawn at random (it says nothing about the
+    person) and kept per organization, so no two organizations' exports share a code.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_codes"
+    )
+    code = models.CharField(max_length=20, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="one_person_code_per_organization_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -6,14 +6,17 @@ Who sees an enrollment: those staff, and the participant it belongs to. Anything
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from accounts.models import Membership, Role, User
 
-from .models import Cohort, Enrollment, EnrollmentStatus, Program
+from .models import Cohort, Enrollment, EnrollmentQuerySet, EnrollmentStatus, Program
 
 
 def _coordinated_organization_ids(user: User) -> QuerySet[Membership, Any]:
@@ -75,16 +78,28 @@ def enrollment_get_for_staff(*, user: User, pk: int) -> Enrollment:
         raise Http404 from None
 
 
-def enrollment_list_for_participant(*, user: User) -> QuerySet[Enrollment]:
-    """A participant's own enrollments, current ones first."""
+def enrollment_list_for_participant(*, user: User) -> EnrollmentQuerySet:
+    """A participant's own enrollments, current ones first: those they accepted, and
+    invitations still waiting for them.
+
+    One a coordinator switched to active before the person accepted is left out until they
+    accept: nothing they do reaches that organization before then.
+    """
     if not user.is_authenticated:
         return Enrollment.objects.none()
     return (
         Enrollment.objects.filter(user=user)
+        .filter(Q(accepted_at__isnull=False) | Q(status=EnrollmentStatus.INVITED))
         .exclude(status=EnrollmentStatus.WITHDRAWN)
         .select_related("cohort__program", "cohort__organization")
         .order_by("-cohort__start_date")
     )
+
+
+def enrollment_list_joined_for_participant(*, user: User) -> QuerySet[Enrollment]:
+    """The participant's own enrollments they accepted: the only ones whose pages take their
+    answers, practice or reflections (an organization learns nothing before they accept)."""
+    return enrollment_list_for_participant(user=user).accepted()
 
 
 def enrollment_get_for_participant(*, user: User, pk: int) -> Enrollment:
@@ -95,13 +110,57 @@ def enrollment_get_for_participant(*, user: User, pk: int) -> Enrollment:
         raise Http404 from None
 
 
-def enrollment_get_current_for_participant(*, user: User) -> Enrollment | None:
-    """The enrollment the participant's home page is about: the newest active one."""
-    return (
+@dataclass(frozen=True)
+class CurrentEnrollments:
+    """A participant's courses now: those they joined, and invitations they have not accepted.
+
+    Joined means active and accepted by the person, signed in as themselves. An invitation
+    never replaces or hides a course the person is taking part in; it is only mentioned.
+    """
+
+    joined: list[Enrollment]
+    invited: list[Enrollment]
+
+
+def enrollment_list_current_for_participant(*, user: User) -> CurrentEnrollments:
+    """The participant's current courses (joined first started first) and open invitations, in one query."""
+    found = list(
         enrollment_list_for_participant(user=user)
         .filter(status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.INVITED])
-        .first()
+        .order_by("cohort__start_date", "pk")
     )
+    return CurrentEnrollments(
+        joined=[e for e in found if e.status == EnrollmentStatus.ACTIVE and e.is_accepted],
+        invited=[e for e in found if e.status == EnrollmentStatus.INVITED and not e.is_accepted],
+    )
+
+
+def enrollment_list_current_elsewhere_in_organization(
+    *, cohort: Cohort, emails: Collection[str]
+) -> dict[str, list[Enrollment]]:
+    """Current (active or invited) enrollments of these addresses in the cohort's organization's
+    other cohorts, by lower-case address, for the coordinator adding them to this cohort.
+
+    Only the cohort's own organization: nothing is ever said about anyone's courses elsewhere.
+    """
+    addresses = {email.strip().lower() for email in emails if email}
+    if not addresses:
+        return {}
+    found: dict[str, list[Enrollment]] = {}
+    enrollments = (
+        Enrollment.objects.filter(
+            cohort__organization_id=cohort.organization_id,
+            status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.INVITED],
+        )
+        .exclude(cohort_id=cohort.pk)
+        .annotate(address=Lower("user__email"))
+        .filter(address__in=addresses)
+        .select_related("cohort__program")
+        .order_by("cohort__start_date", "cohort__name", "pk")
+    )
+    for enrollment in enrollments:
+        found.setdefault(enrollment.address, []).append(enrollment)  # type: ignore[attr-defined]
+    return found
 
 
 def program_list_active() -> QuerySet[Program]:

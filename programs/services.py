@@ -349,16 +349,9 @@ def _user_for_address(*, email: str, full_name: str, phone: str, timezone: str) 
         except IntegrityError:
             # The same address was added by someone else a moment ago: it is the same person.
             return User.objects.get(email__iexact=email)
-    # An existing account is the person's own: fill gaps, never overwrite what they chose.
-    changed = []
-    if not user.full_name and full_name:
-        user.full_name = full_name
-        changed.append("full_name")
-    if not user.phone and phone:
-        user.phone = phone
-        changed.append("phone")
-    if changed:
-        user.save(update_fields=changed)
+    # An existing account is the person's own and is never changed here: what the coordinator
+    # typed stays on the enrollment (invited_name, invited_phone), and the account's own
+    # details reach this organization only once the person accepts, signed in as themselves.
     return user
 
 
@@ -369,6 +362,8 @@ def _enrollment_create(
     arm: str,
     start_date: dt.date | None,
     session_time: dt.time | None,
+    invited_name: str = "",
+    invited_phone: str = "",
 ) -> Enrollment:
     for _attempt in range(CODE_ATTEMPTS):
         code = participant_code_generate(program=cohort.program)
@@ -384,6 +379,8 @@ def _enrollment_create(
                     status=EnrollmentStatus.INVITED,
                     start_date=start_date,
                     session_time=session_time,
+                    invited_name=invited_name,
+                    invited_phone=invited_phone,
                 )
         except IntegrityError:
             if Enrollment.objects.filter(cohort=cohort, user=user).exists():
@@ -435,6 +432,8 @@ def enrollment_invite(
             arm=arm,
             start_date=start_date,
             session_time=session_time,
+            invited_name=full_name,
+            invited_phone=phone,
         )
         try:
             # Sent after commit by invitation_create, so a rolled-back import mails nobody.
@@ -615,20 +614,37 @@ def enrollment_withdraw(
     return enrollment
 
 
-def enrollment_activate_invited(*, user: User, organization: Organization) -> int:
-    """Start the user's invited enrollments in the organization's cohorts; returns how many."""
-    invited = Enrollment.objects.filter(
-        user=user, cohort__organization=organization, status=EnrollmentStatus.INVITED
+def enrollment_accept_invited(*, user: User, organization: Organization) -> int:
+    """The person accepted an invitation of the organization signed in as themselves: their
+    current enrollments there count as accepted, and invited ones start; returns how many started.
+
+    Only this sets `accepted_at`: from then on the organization's staff see the account's own
+    name and phone, its sign-ins in their audit log, and its erasure requests.
+    """
+    pending = Enrollment.objects.filter(
+        user=user,
+        cohort__organization=organization,
+        accepted_at__isnull=True,
+        status__in=[EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE],
     )
+    now = django_timezone.now()
     with transaction.atomic():
-        pks = list(invited.select_for_update().values_list("pk", flat=True))
-        count = invited.filter(pk__in=pks).update(
-            status=EnrollmentStatus.ACTIVE, activated_at=django_timezone.now()
+        rows = dict(pending.select_for_update().values_list("pk", "status"))
+        started = [pk for pk, status in rows.items() if status == EnrollmentStatus.INVITED]
+        Enrollment.objects.filter(pk__in=list(rows)).update(accepted_at=now)
+        Enrollment.objects.filter(pk__in=started).update(
+            status=EnrollmentStatus.ACTIVE, activated_at=now
         )
         # A bulk UPDATE sends no signal: history and audit rows are added here, one each.
-        for enrollment in Enrollment.objects.filter(pk__in=pks).select_related(
+        for enrollment in Enrollment.objects.filter(pk__in=list(rows)).select_related(
             "cohort__organization"
         ):
             history_record_change(instance=enrollment, by=user)
-            _enrollment_audit(enrollment, by=user, change="activated", fields={"status": "active"})
-    return count
+            if enrollment.pk in started:
+                _enrollment_audit(
+                    enrollment, by=user, change="activated", fields={"status": "active"}
+                )
+            else:
+                # Already switched to active by a coordinator; only the acceptance is new.
+                _enrollment_audit(enrollment, by=user, change="accepted", fields={})
+    return len(started)

@@ -24,11 +24,12 @@ from .forms import (
     EnrollmentUpdateForm,
     EnrollmentWithdrawForm,
 )
-from .models import EnrollmentStatus
+from .models import Enrollment, EnrollmentStatus
 from .selectors import (
     cohort_get_for_coordinator,
     cohort_list_for_staff_with_counts,
     enrollment_get_for_staff,
+    enrollment_list_current_elsewhere_in_organization,
     enrollment_list_for_cohort,
 )
 from .services import (
@@ -119,25 +120,56 @@ def cohort_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "programs/cohort_update.html", {"form": form, "cohort": cohort})
 
 
+def _elsewhere_unconfirmed(
+    request: HttpRequest, elsewhere: dict[str, list[Enrollment]]
+) -> list[dict[str, Any]]:
+    """The people already in another current cohort of the organization whom the coordinator has
+    not yet agreed to add as well (the “Add anyway” button, with the addresses it was shown for)."""
+    confirmed = (
+        {email.strip().lower() for email in request.POST.getlist("confirmed")}
+        if request.POST.get("add_anyway")
+        else set()
+    )
+    return [
+        {"email": email, "enrollments": enrollments}
+        for email, enrollments in elsewhere.items()
+        if email not in confirmed
+    ]
+
+
 def enrollment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     cohort = cohort_get_for_coordinator(user=user, pk=pk)
     form = EnrollmentForm(
         request.POST or None, cohort=cohort, default_start=enrollment_default_start(cohort=cohort)
     )
+    elsewhere: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            enrollment = enrollment_invite(cohort=cohort, invited_by=user, **form.cleaned_data)
-        except EnrollmentError as exc:
-            _add_error(form, exc)
-        else:
-            messages.success(
-                request,
-                f"Invitation sent to {enrollment.user.email}. "
-                f"Their participant code is {enrollment.participant_code}.",
-            )
-            return redirect("program_sessions:cohort_detail", pk=cohort.pk)
-    return render(request, "programs/enrollment_create.html", {"form": form, "cohort": cohort})
+        # Someone already in another of the organization's courses is added only once the
+        # coordinator has seen that and said so; everything typed stays in the form meanwhile.
+        elsewhere = _elsewhere_unconfirmed(
+            request,
+            enrollment_list_current_elsewhere_in_organization(
+                cohort=cohort, emails=[form.cleaned_data["email"]]
+            ),
+        )
+        if not elsewhere:
+            try:
+                enrollment = enrollment_invite(cohort=cohort, invited_by=user, **form.cleaned_data)
+            except EnrollmentError as exc:
+                _add_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Invitation sent to {enrollment.user.email}. "
+                    f"Their participant code is {enrollment.participant_code}.",
+                )
+                return redirect("program_sessions:cohort_detail", pk=cohort.pk)
+    return render(
+        request,
+        "programs/enrollment_create.html",
+        {"form": form, "cohort": cohort, "elsewhere": elsewhere},
+    )
 
 
 def enrollment_import_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -150,22 +182,49 @@ def enrollment_import_view(request: HttpRequest, pk: int) -> HttpResponse:
             enrollment_list_for_cohort(cohort=cohort).values_list("user__email", flat=True)
         ),
     )
+    elsewhere: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            enrollments = enrollment_import(cohort=cohort, rows=form.result.rows, invited_by=user)
-        except EnrollmentImportError as exc:
-            form.add_error("text", [str(problem) for problem in exc.problems])
-        except EnrollmentError as exc:
-            form.add_error(None, str(exc))
+        elsewhere = _elsewhere_unconfirmed(
+            request,
+            enrollment_list_current_elsewhere_in_organization(
+                cohort=cohort, emails=[row.email for row in form.result.rows]
+            ),
+        )
+        if elsewhere:
+            # Listed with their lines; the list stays in the box (a file's too) for the
+            # coordinator to add everyone anyway, or to take those lines out first.
+            lines = {row.email.lower(): row.line for row in form.result.rows}
+            for item in elsewhere:
+                item["line"] = lines.get(item["email"])
+            elsewhere.sort(key=lambda item: item["line"] or 0)
+            form.keep_text_in_box()
         else:
-            count = len(enrollments)
-            messages.success(
-                request,
-                f"{count} participant{'s' if count != 1 else ''} added to “{cohort.name}”. "
-                "Each gets an e-mail with a link to join.",
-            )
-            return redirect("program_sessions:cohort_detail", pk=cohort.pk)
-    return render(request, "programs/enrollment_import.html", {"form": form, "cohort": cohort})
+            try:
+                enrollments = enrollment_import(
+                    cohort=cohort, rows=form.result.rows, invited_by=user
+                )
+            except EnrollmentImportError as exc:
+                form.add_error("text", [str(problem) for problem in exc.problems])
+            except EnrollmentError as exc:
+                form.add_error(None, str(exc))
+            else:
+                count = len(enrollments)
+                messages.success(
+                    request,
+                    f"{count} participant{'s' if count != 1 else ''} added to “{cohort.name}”. "
+                    "Each gets an e-mail with a link to join.",
+                )
+                return redirect("program_sessions:cohort_detail", pk=cohort.pk)
+    return render(
+        request,
+        "programs/enrollment_import.html",
+        {
+            "form": form,
+            "cohort": cohort,
+            "elsewhere": elsewhere,
+            "row_count": len(form.result.rows),
+        },
+    )
 
 
 def enrollment_update_view(request: HttpRequest, pk: int) -> HttpResponse:

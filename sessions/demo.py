@@ -255,12 +255,17 @@ def _ensure_group(
 def _enroll(
     cohort: Cohort, user: User, code: str, *, activated: dt.date, **extra: object
 ) -> Enrollment:
+    started = local_to_utc(activated - dt.timedelta(days=10), dt.time(12), ZONE)
     enrollment = Enrollment.objects.create(
         cohort=cohort,
         user=user,
         participant_code=code,
         status=EnrollmentStatus.ACTIVE,
-        activated_at=local_to_utc(activated - dt.timedelta(days=10), dt.time(12), ZONE),
+        activated_at=started,
+        # Demo participants accepted their invitations, as real ones have before taking part.
+        accepted_at=started,
+        invited_name=user.full_name,
+        invited_phone=user.phone,
         **extra,
     )
     assessment_windows_sync(enrollment=enrollment)

@@ -1,22 +1,23 @@
 """A participant's course as they see it: which weeks are open, what comes next, progress so far.
 
-`open_week_numbers` is the rule, a pure function; `course_get_for_participant` fetches the rows it
-needs (a fixed number of queries) through the participant's own selectors, and
-`week_get_for_participant` is the gate of the week pages: a week that is not open is a 404.
+`open_week_numbers` is the rule, a pure function; `course_list_for_participant` fetches the rows
+it needs (a fixed number of queries, however many courses the person takes part in) through the
+participant's own selectors, and `week_get_for_participant` is the gate of the week pages: a week
+that is not open is a 404.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from programs.models import Delivery, Enrollment, Program, ProgramSession
-from programs.selectors import enrollment_get_current_for_participant
 
 from .models import (
     ATTENDED_STATUSES,
@@ -27,6 +28,11 @@ from .models import (
     SessionCompletion,
 )
 from .selectors import scheduled_session_list_for_participant
+
+
+def course_label(enrollment: Enrollment) -> str:
+    """How a person tells their courses apart: “MBSR-8 for MS (Tuesday evenings)”."""
+    return f"{enrollment.cohort.program.name} ({enrollment.cohort.name})"
 
 
 def local_today(*, user: User, now: dt.datetime | None = None) -> dt.date:
@@ -169,28 +175,80 @@ def course_get_for_participant(
     *, user: User, enrollment: Enrollment, now: dt.datetime | None = None
 ) -> Course:
     """The participant's course state for one of their own enrollments (from their selectors)."""
+    (course,) = course_list_for_participant(user=user, enrollments=[enrollment], now=now)
+    return course
+
+
+def course_list_for_participant(
+    *, user: User, enrollments: Sequence[Enrollment], now: dt.datetime | None = None
+) -> list[Course]:
+    """The state of each of these courses of the participant's, in their order.
+
+    A fixed number of queries however many courses, sessions and entries there are: someone
+    taking part in two courses must not make their home page slower for it.
+    """
+    if not enrollments:
+        return []
     now = now or timezone.now()
     today = local_today(user=user, now=now)
-    program = enrollment.cohort.program
-    program_sessions = list(program.sessions.order_by("number"))
-    sessions: list[ScheduledSession] = []
-    if enrollment.gets_sessions and not program.is_self_guided:
-        sessions = list(
-            scheduled_session_list_for_participant(user=user).filter(cohort_id=enrollment.cohort_id)
+    programs = {e.cohort.program_id: e.cohort.program for e in enrollments}
+    program_sessions: dict[int, list[ProgramSession]] = {pk: [] for pk in programs}
+    for ps in ProgramSession.objects.filter(program_id__in=programs).order_by(
+        "program_id", "number"
+    ):
+        ps.program = programs[ps.program_id]  # practice_items() reads it: no query per week
+        program_sessions[ps.program_id].append(ps)
+    scheduled: dict[int, list[ScheduledSession]] = {e.cohort_id: [] for e in enrollments}
+    meeting = [
+        e.cohort_id for e in enrollments if e.gets_sessions and not e.cohort.program.is_self_guided
+    ]
+    if meeting:
+        for session in scheduled_session_list_for_participant(user=user).filter(
+            cohort_id__in=meeting
+        ):
+            scheduled[session.cohort_id].append(session)
+    ids = [e.pk for e in enrollments]
+    marks: dict[int, list[tuple[str, int]]] = {pk: [] for pk in ids}
+    for enrollment_id, status, program_session_id in Attendance.objects.filter(
+        enrollment_id__in=ids
+    ).values_list("enrollment_id", "status", "scheduled_session__program_session_id"):
+        marks[enrollment_id].append((status, program_session_id))
+    completions: dict[int, dict[int, SessionCompletion]] = {pk: {} for pk in ids}
+    for completion in SessionCompletion.objects.filter(enrollment_id__in=ids):
+        completions[completion.enrollment_id][completion.program_session_id] = completion
+    return [
+        _course(
+            enrollment=e,
+            program_sessions=program_sessions[e.cohort.program_id],
+            sessions=scheduled[e.cohort_id] if e.cohort_id in meeting else [],
+            marks=marks[e.pk],
+            completions=completions[e.pk],
+            today=today,
+            now=now,
         )
+        for e in enrollments
+    ]
+
+
+def _course(
+    *,
+    enrollment: Enrollment,
+    program_sessions: list[ProgramSession],
+    sessions: list[ScheduledSession],
+    marks: list[tuple[str, int]],
+    completions: dict[int, SessionCompletion],
+    today: dt.date,
+    now: dt.datetime,
+) -> Course:
+    program = enrollment.cohort.program
     attended: set[int] = set()
     missed: set[int] = set()
-    for status, program_session_id in Attendance.objects.filter(enrollment=enrollment).values_list(
-        "status", "scheduled_session__program_session_id"
-    ):
+    for status, program_session_id in marks:
         if status in ATTENDED_STATUSES:
             attended.add(program_session_id)
         elif status in MISSED_STATUSES:
             missed.add(program_session_id)
     missed -= attended
-    completions = {
-        c.program_session_id: c for c in SessionCompletion.objects.filter(enrollment=enrollment)
-    }
     number_of = {ps.pk: ps.number for ps in program_sessions}
     open_numbers: set[int] = set()
     if enrollment.gets_sessions:
@@ -234,11 +292,11 @@ def course_get_for_participant(
 
 
 def week_get_for_participant(
-    *, user: User, number: int, now: dt.datetime | None = None
+    *, user: User, enrollment: Enrollment, number: int, now: dt.datetime | None = None
 ) -> tuple[Course, Week]:
-    """A week of the participant's current course that is open to them, or 404."""
-    enrollment = enrollment_get_current_for_participant(user=user)
-    if enrollment is None or not enrollment.gets_sessions:
+    """A week open to the participant in one of their courses (already fetched through their
+    selectors), or 404."""
+    if not enrollment.gets_sessions:
         raise Http404
     course = course_get_for_participant(user=user, enrollment=enrollment, now=now)
     week = course.week(number)
@@ -247,11 +305,18 @@ def week_get_for_participant(
     return course, week
 
 
-def practice_day_count(*, enrollment: Enrollment, first: dt.date, last: dt.date) -> int:
-    """On how many of the participant's local days from `first` to `last` they logged practice."""
-    return (
-        PracticeLog.objects.filter(enrollment=enrollment, date__range=(first, last))
-        .values("date")
-        .distinct()
-        .count()
+def practice_day_counts(
+    *, enrollments: Sequence[Enrollment], first: dt.date, last: dt.date
+) -> dict[int, int]:
+    """Per enrollment: on how many of the participant's local days from `first` to `last` they
+    logged practice (one query for all of them)."""
+    counts = dict.fromkeys((e.pk for e in enrollments), 0)
+    rows = (
+        PracticeLog.objects.filter(enrollment_id__in=list(counts), date__range=(first, last))
+        .values("enrollment_id")
+        .annotate(days=Count("date", distinct=True))
+        .order_by()
     )
+    for row in rows:
+        counts[row["enrollment_id"]] = row["days"]
+    return counts

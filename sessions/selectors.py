@@ -7,14 +7,20 @@ participant reaches only their own. Facilitator notes are never returned for a p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.consent import consent_current_accepted
 from accounts.models import User, hash_token
-from programs.models import Arm, Cohort, Enrollment
-from programs.selectors import cohort_list_for_staff, enrollment_list_for_participant
+from programs.models import Arm, Cohort, Enrollment, EnrollmentStatus
+from programs.selectors import (
+    cohort_list_for_staff,
+    enrollment_list_for_participant,
+    enrollment_list_joined_for_participant,
+)
 
 from .models import (
     Assessment,
@@ -44,8 +50,13 @@ def scheduled_session_get_for_staff(*, user: User, pk: int) -> ScheduledSession:
 
 
 def scheduled_session_list_for_participant(*, user: User) -> QuerySet[ScheduledSession]:
-    """Every live session of the participant's courses: their group's, and their own one-on-one ones."""
-    enrollments = enrollment_list_for_participant(user=user).filter(arm="intervention")
+    """Every live session of the courses the participant joined: their group's, and their own
+    one-on-one ones. A course they are only invited to is not theirs until they accept."""
+    enrollments = (
+        enrollment_list_for_participant(user=user)
+        .filter(arm=Arm.INTERVENTION)
+        .exclude(status=EnrollmentStatus.INVITED)
+    )
     return (
         ScheduledSession.objects.active()
         .filter(
@@ -76,8 +87,13 @@ def scheduled_session_list_for_facilitator(*, user: User) -> QuerySet[ScheduledS
     )
 
 
-def practice_log_list_for_enrollment(*, enrollment: Enrollment) -> QuerySet[PracticeLog]:
-    return PracticeLog.objects.filter(enrollment=enrollment).order_by("-date", "-created_at")
+def practice_log_list_for_participant(*, user: User) -> QuerySet[PracticeLog]:
+    """Every practice entry of the participant's, in all their courses, newest first."""
+    return (
+        PracticeLog.objects.filter(enrollment__in=enrollment_list_for_participant(user=user))
+        .select_related("enrollment__cohort__program")
+        .order_by("-date", "-created_at", "-pk")
+    )
 
 
 def practice_log_get_for_participant(*, user: User, pk: int) -> PracticeLog:
@@ -229,15 +245,33 @@ def assessment_list_due_for_enrollment(
     )
 
 
+def assessment_list_due_for_enrollments(
+    *, enrollments: Sequence[Enrollment], now: dt.datetime | None = None
+) -> list[Assessment]:
+    """As assessment_list_due_for_enrollment, for several of a participant's courses in one query."""
+    now = now or timezone.now()
+    return list(
+        Assessment.objects.filter(
+            enrollment_id__in=[e.pk for e in enrollments],
+            completed_at__isnull=True,
+            closes_at__gt=now,
+            opens_at__lte=now + dt.timedelta(days=7),
+        )
+        .select_related("measurement_point")
+        .order_by("closes_at", "pk")
+    )
+
+
 # --- questionnaires (participant side) -------------------------------------------------------
 
 
 def assessment_get_for_participant(*, user: User, pk: int) -> Assessment:
-    """One of the participant's own questionnaire sets, or 404 (staff included: they have their own pages)."""
+    """One of the participant's own questionnaire sets in a course they accepted, or 404 (staff
+    included: they have their own pages). An invitation not accepted yet takes no answers."""
     try:
         return Assessment.objects.select_related(
             "measurement_point", "enrollment__cohort__organization"
-        ).get(pk=pk, enrollment__in=enrollment_list_for_participant(user=user))
+        ).get(pk=pk, enrollment__in=enrollment_list_joined_for_participant(user=user))
     except Assessment.DoesNotExist:
         raise Http404 from None
 
@@ -312,7 +346,7 @@ def response_list_submitted_for_participant(*, user: User) -> QuerySet[Response]
             assessment__enrollment__in=enrollment_list_for_participant(user=user),
             submitted_at__isnull=False,
         )
-        .select_related("assessment__measurement_point", "assessment__enrollment__cohort")
+        .select_related("assessment__measurement_point", "assessment__enrollment__cohort__program")
         .order_by("assessment__opens_at", "instrument", "version")
     )
 
@@ -340,11 +374,23 @@ def enrollment_list_for_session(*, session: ScheduledSession) -> QuerySet[Enroll
 
 
 def assessment_get_for_staff(*, user: User, pk: int) -> Assessment:
-    """A questionnaire set of a participant in a cohort the user coordinates or facilitates, or 404."""
+    """A questionnaire set of a participant in a cohort the user coordinates or facilitates, or 404.
+
+    With `participant_has_current_consent`, which staff entry of answers depends on, read in
+    the same query.
+    """
     try:
-        return Assessment.objects.select_related(
-            "measurement_point", "enrollment__user", "enrollment__cohort__organization"
-        ).get(pk=pk, enrollment__cohort__in=cohort_list_for_staff(user=user))
+        return (
+            Assessment.objects.select_related(
+                "measurement_point", "enrollment__user", "enrollment__cohort__organization"
+            )
+            .annotate(
+                participant_has_current_consent=consent_current_accepted(
+                    OuterRef("enrollment__user_id")
+                )
+            )
+            .get(pk=pk, enrollment__cohort__in=cohort_list_for_staff(user=user))
+        )
     except Assessment.DoesNotExist:
         raise Http404 from None
 

@@ -13,6 +13,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
 from django.apps import apps as django_apps
+from django.utils import timezone
 
 from accounts.models import Membership, Organization, Role, User
 
@@ -232,6 +233,12 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     participant_code = factory.Sequence(lambda n: f"P{n:04d}")
     status = EnrollmentStatus.ACTIVE
+    # Anyone past "invited" accepted their invitation, signed in as themselves, as a real
+    # participant has; an invited one has not (accepted_at=None for one who never did).
+    accepted_at = factory.LazyAttribute(
+        lambda o: None if o.status == EnrollmentStatus.INVITED else timezone.now()
+    )
+    invited_name = factory.LazyAttribute(lambda o: o.user.full_name)
 
     @factory.post_generation
     def consent(obj: Enrollment, create: bool, extracted: bool | None, **kwargs: Any) -> None:

@@ -979,6 +979,16 @@ PROJECT: dict[str, Row] = {
             outsiders=NOT_THE_PARTICIPANT,
         ),
     ),
+    # The one-page form's script saves each answer as it is chosen (JSON, POST only).
+    "program_sessions:questionnaire_answer_save": post_only(
+        url("program_sessions:questionnaire_answer_save", POST_ASSESSMENT, const("gad7")),
+        PostCase(
+            owner="participant",
+            data=lambda w: {"item": "1", "answer": "2"},
+            expect=OK,
+            outsiders=NOT_THE_PARTICIPANT,
+        ),
+    ),
     "program_sessions:questionnaire_check": own(
         url("program_sessions:questionnaire_check", POST_ASSESSMENT, PHQ9),
         # Sending the PHQ-9 leads on to the GAD-7, the next questionnaire of the set.

@@ -25,8 +25,8 @@ def rights_audit(
     details: dict[str, Any] | None = None,
     codes_by_organization: dict[Organization, list[str]] | None = None,
 ) -> None:
-    """Record a rights event once per organization the person is enrolled with, naming their
-    codes there, so each organization's coordinators find it in their own audit log."""
+    """Record a rights event once per organization the person joined (accepted an enrollment
+    with), naming their codes there, so each one's coordinators find it in their own audit log."""
     groups = (
         codes_by_organization
         if codes_by_organization is not None
@@ -47,8 +47,13 @@ def rights_audit(
 
 
 def participant_codes_by_organization(*, user: User) -> dict[Organization, list[str]]:
-    """The person's participant codes, grouped by the organization of each cohort."""
+    """The person's participant codes, grouped by the organization of each cohort.
+
+    Only enrollments they accepted: an organization that merely typed their address in learns
+    nothing of what they do about their rights (accounts.selectors.user_list_joined).
+    """
     groups: dict[Organization, list[str]] = {}
-    for enrollment in Enrollment.objects.filter(user=user).select_related("cohort__organization"):
+    enrollments = Enrollment.objects.filter(user=user).accepted()
+    for enrollment in enrollments.select_related("cohort__organization"):
         groups.setdefault(enrollment.cohort.organization, []).append(enrollment.participant_code)
     return groups

@@ -23,11 +23,11 @@ from accounts.models import (
     AuditAction,
     ErasureRequest,
     ErasureStatus,
-    Invitation,
     Role,
     User,
 )
 from accounts.rights import RightsError, erasure_request_mark_completed, user_erase_identity
+from accounts.selectors import user_list_joined
 from programs.models import Enrollment
 from programs.services import EnrollmentError, enrollment_withdraw
 from sessions.models import (
@@ -50,6 +50,7 @@ from sessions.rights.withdrawal import LEAVABLE, cancel_waiting
 NAME_REMOVED = "[name removed]"
 CORRECTION_REASON_REMOVED = "Reason removed when the participant's details were erased."
 WITHDRAWAL_REASON_ERASED = "Asked for their details to be erased."
+WITHDRAWAL_REASON_NOT_ACCEPTED = "The invitation can no longer be accepted."
 
 
 def _coordinated_organization_ids(user: User) -> QuerySet[Any, Any]:
@@ -57,23 +58,18 @@ def _coordinated_organization_ids(user: User) -> QuerySet[Any, Any]:
 
 
 def erasure_request_list_for_coordinator(*, user: User) -> QuerySet[ErasureRequest]:
-    """Requests of people enrolled with, or invited by, the organizations the user coordinates,
-    open ones first.
+    """Requests of people who joined the organizations the user coordinates, open ones first.
 
-    Invited people count too: someone who accepted an invitation but was never enrolled can
-    still ask, and their request must reach a coordinator rather than wait unseen.
+    Joined (accounts.selectors.user_list_joined): accepted an enrollment or an invitation of
+    the organization, or works there. Someone who accepted an invitation but was never enrolled
+    can still ask, and their request must reach a coordinator rather than wait unseen; someone
+    a coordinator only typed in, and who never accepted, is none of that organization's business.
     """
     if not user.is_authenticated:
         return ErasureRequest.objects.none()
-    organizations = _coordinated_organization_ids(user)
-    enrolled_here = Enrollment.objects.filter(cohort__organization_id__in=organizations).values(
-        "user_id"
-    )
-    invited_here = Invitation.objects.filter(
-        organization_id__in=organizations, accepted_by__isnull=False
-    ).values("accepted_by_id")
+    people = user_list_joined(organization_ids=_coordinated_organization_ids(user))
     return (
-        ErasureRequest.objects.filter(Q(user_id__in=enrolled_here) | Q(user_id__in=invited_here))
+        ErasureRequest.objects.filter(user_id__in=people.values("pk"))
         .select_related("user")
         .order_by("-status", "-requested_at", "-pk")
     )
@@ -82,10 +78,12 @@ def erasure_request_list_for_coordinator(*, user: User) -> QuerySet[ErasureReque
 def enrollment_map_for_erasure_requests(
     *, user: User, requests: Iterable[ErasureRequest]
 ) -> dict[int, list[Enrollment]]:
-    """Per person asking, their enrollments with the organizations the user coordinates (only those)."""
+    """Per person asking, their accepted enrollments with the organizations the user coordinates
+    (only those)."""
     found: dict[int, list[Enrollment]] = {r.user_id: [] for r in requests}
     rows = (
-        Enrollment.objects.filter(
+        Enrollment.objects.accepted()
+        .filter(
             user_id__in=list(found),
             cohort__organization_id__in=_coordinated_organization_ids(user),
         )
@@ -190,6 +188,9 @@ def erasure_request_complete(*, erasure_request: ErasureRequest, by: User) -> Er
         codes_by_organization = participant_codes_by_organization(user=person)
         enrollments = list(Enrollment.objects.filter(user=person).select_related("cohort"))
         ids = [e.pk for e in enrollments]
+        # Organizations that only typed the address in (never accepted) are told nothing of
+        # the erasure: their invitation simply closes, with a reason that says only that.
+        accepted_ids = [e.pk for e in enrollments if e.is_accepted]
         names = sorted(
             {n.strip() for n in (person.full_name, person.preferred_name) if len(n.strip()) >= 3}
         )
@@ -201,15 +202,21 @@ def erasure_request_complete(*, erasure_request: ErasureRequest, by: User) -> Er
                     enrollment_withdraw(
                         enrollment=enrollment,
                         on_date=timezone.localdate(timezone=enrollment.cohort.zoneinfo),
-                        reason=WITHDRAWAL_REASON_ERASED,
-                        by=by,
+                        reason=WITHDRAWAL_REASON_ERASED
+                        if enrollment.is_accepted
+                        else WITHDRAWAL_REASON_NOT_ACCEPTED,
+                        # Nor who closed it: that coordinator works for another organization.
+                        by=by if enrollment.is_accepted else None,
                     )
                 except EnrollmentError as exc:
                     raise RightsError(f"{enrollment.participant_code}: {exc}") from exc
-        Enrollment.objects.filter(pk__in=ids).exclude(withdrawal_reason="").update(
+        Enrollment.objects.filter(pk__in=accepted_ids).exclude(withdrawal_reason="").update(
             withdrawal_reason=WITHDRAWAL_REASON_ERASED
         )
-        _history_scrub(Enrollment, ids, withdrawal_reason=WITHDRAWAL_REASON_ERASED)
+        _history_scrub(Enrollment, accepted_ids, withdrawal_reason=WITHDRAWAL_REASON_ERASED)
+        # The name and phone typed when inviting identify them as much as the account's own.
+        Enrollment.objects.filter(pk__in=ids).update(invited_name="", invited_phone="")
+        _history_scrub(Enrollment, ids, invited_name="", invited_phone="")
         cancel_waiting(ids, reason="The participant's details were erased.")
         removed: dict[str, int] = {}
         # Their own delivery log: addresses and the mail server's error texts.
@@ -220,7 +227,7 @@ def erasure_request_complete(*, erasure_request: ErasureRequest, by: User) -> Er
             enrollment_id__in=ids
         ).delete()[0]
         removed["group_notes_with_their_name"] = _redact_session_notes(
-            {e.cohort_id for e in enrollments}, names
+            {e.cohort_id for e in enrollments if e.is_accepted}, names
         )
         PracticeLog.objects.filter(enrollment_id__in=ids).update(note="", situation="")
         SessionCompletion.objects.filter(enrollment_id__in=ids).update(reflection="")
@@ -275,7 +282,7 @@ def erasure_request_complete(*, erasure_request: ErasureRequest, by: User) -> Er
         removed["signed_in_sessions"] = _delete_sessions(person)
 
         summary: dict[str, object] = {
-            "participant_codes": sorted(e.participant_code for e in enrollments),
+            "participant_codes": sorted(e.participant_code for e in enrollments if e.is_accepted),
             "kept": kept,
             "removed": removed,
         }

@@ -11,10 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
 
+from accounts.consent import consent_current_accepted
 from accounts.models import User
 from programs.instrument_library import instrument_get
+from programs.models import Enrollment
 from programs.scoring import InvalidAnswers, score
 from sessions.models import Assessment, Response, ResponseMode, SafetyEvent
 from sessions.services.notifications import safety_alerts_raise
@@ -28,6 +31,57 @@ from sessions.services.responses import (
 )
 
 STAFF_MODES = (ResponseMode.PHONE, ResponseMode.IN_PERSON)
+
+
+@dataclass(frozen=True)
+class StaffEntryRefusal:
+    """Why staff cannot enter answers for a participant: a short note for lists, and the
+    explanation the entry page gives instead of its form."""
+
+    reason: str
+    short: str
+    message: str
+
+
+NOT_ACCEPTED = StaffEntryRefusal(
+    reason="not_accepted",
+    short="Answers cannot be entered: the invitation is not accepted yet.",
+    message="This participant has not accepted the invitation to the course yet. Answers can "
+    "be entered for them only once they have accepted it, signed in to their own account.",
+)
+NO_CONSENT = StaffEntryRefusal(
+    reason="no_consent",
+    short="Answers cannot be entered: the consent is not agreed yet.",
+    message="This participant has not agreed to the consent yet (what Stillwater keeps and how "
+    "their answers are used). Answers can be entered for them only once they have agreed to "
+    "it; they are asked to when they next sign in.",
+)
+
+
+def enrollments_with_consent(enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    """The enrollments, each with `has_current_consent` (its person agreed to the consent in
+    force), so a list page decides staff entry for every row in the query it makes anyway."""
+    return enrollments.annotate(has_current_consent=consent_current_accepted(OuterRef("user_id")))
+
+
+def staff_entry_refusal(
+    *, enrollment: Enrollment, consented: bool | None = None
+) -> StaffEntryRefusal | None:
+    """Why staff may not enter answers for this participant now, or None when they may.
+
+    Answers are recorded only for someone who agreed to take part: who accepted the invitation
+    signed in as themselves, and agreed to the current consent. `consented` is that second
+    answer when the caller already has it (enrollments_with_consent); else it is looked up.
+    """
+    if not enrollment.is_accepted:
+        return NOT_ACCEPTED
+    if consented is None:
+        consented = (
+            Enrollment.objects.filter(pk=enrollment.pk)
+            .filter(consent_current_accepted(OuterRef("user_id")))
+            .exists()
+        )
+    return None if consented else NO_CONSENT
 
 
 @dataclass(frozen=True)
@@ -48,6 +102,9 @@ def response_enter_for_participant(
     now: dt.datetime | None = None,
 ) -> StaffEntry:
     """Save answers staff read out or took down for a participant, and send them if asked."""
+    refusal = staff_entry_refusal(enrollment=assessment.enrollment)
+    if refusal is not None:
+        raise ResponseError(refusal.message)
     if mode not in STAFF_MODES:
         raise ResponseError("Choose how the answers were given: by phone or in person.")
     # The window rule is the participant's (answers_save and response_submit check it): answers

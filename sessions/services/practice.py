@@ -49,7 +49,11 @@ def _day(value: dt.date) -> str:
     return date_format(value, "l j F")
 
 
-def _check_new_date(*, date: dt.date, today: dt.date) -> None:
+def practice_log_check_date(*, date: dt.date, today: dt.date) -> None:
+    """Raise PracticeError unless an entry may be dated `date` (today or the 7 days before).
+
+    The log form asks this too, so a wrong date is reported with every other mistake at once.
+    """
     if date > today:
         raise PracticeError(
             "That date hasn't come yet. Choose today or an earlier day.", field="date"
@@ -129,7 +133,7 @@ def practice_log_create(
 ) -> PracticeLog:
     """Add a practice (or strategy) entry for one of the participant's last 7 local days."""
     _check_enrollment(enrollment)
-    _check_new_date(date=date, today=local_today(user=enrollment.user, now=now))
+    practice_log_check_date(date=date, today=local_today(user=enrollment.user, now=now))
     fields = _fields(
         enrollment=enrollment,
         practice=practice,
@@ -171,7 +175,7 @@ def practice_log_update(
         # Re-read under a lock: the age check must see the date as saved, not as a stale form had it.
         current = PracticeLog.objects.select_for_update().get(pk=log.pk)
         practice_log_check_changeable(log=current, today=today, verb="changed")
-        _check_new_date(date=date, today=today)
+        practice_log_check_date(date=date, today=today)
         current.date = date
         for name, value in fields.items():
             setattr(current, name, value)

@@ -98,7 +98,11 @@ def _send_now_choices(request: HttpRequest, pk: int) -> SendNowChoices:
         .select_related("measurement_point")
     )
     invitation = None
-    if enrollment.status == EnrollmentStatus.INVITED:
+    # Also for someone switched to active before accepting: only accepting lets them in.
+    if not enrollment.is_accepted and enrollment.status in (
+        EnrollmentStatus.INVITED,
+        EnrollmentStatus.ACTIVE,
+    ):
         invitation = (
             Invitation.objects.pending()
             .filter(

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from programs.models import Enrollment, LogKind, Program
-from programs.selectors import enrollment_get_current_for_participant
+from programs.selectors import CurrentEnrollments, enrollment_list_current_for_participant
 from sessions.forms.participant import (
     ReflectionForm,
     log_form_class,
@@ -28,16 +28,17 @@ from sessions.models import PracticeLog
 from sessions.progress import (
     Course,
     Week,
-    course_get_for_participant,
+    course_label,
+    course_list_for_participant,
     local_today,
-    practice_day_count,
+    practice_day_counts,
     week_get_for_participant,
 )
 from sessions.selectors import (
     assessment_ids_started,
-    assessment_list_due_for_enrollment,
+    assessment_list_due_for_enrollments,
     practice_log_get_for_participant,
-    practice_log_list_for_enrollment,
+    practice_log_list_for_participant,
 )
 from sessions.services.completion import CompletionError, completion_record
 from sessions.services.practice import (
@@ -51,6 +52,7 @@ from sessions.services.practice import (
 
 HOME_TEMPLATE = "program_sessions/participant_home.html"
 WEEK_TEMPLATE = "program_sessions/week_detail.html"
+CHOOSE_TEMPLATE = "program_sessions/course_choose.html"
 
 
 def _user(request: HttpRequest) -> User:
@@ -73,12 +75,36 @@ def _duration(minutes: int) -> str:
     return " ".join(parts)
 
 
-def _current_enrollment_with_practice(user: User) -> Enrollment:
-    """The participant's current course, if it has home practice to log; else 404."""
-    enrollment = enrollment_get_current_for_participant(user=user)
-    if enrollment is None or not enrollment.gets_sessions:
+def _with_practice(current: CurrentEnrollments) -> list[Enrollment]:
+    """The courses the person joined that have sessions and home practice (not the control arm)."""
+    return [e for e in current.joined if e.gets_sessions]
+
+
+def _chosen(request: HttpRequest, enrollments: list[Enrollment]) -> Enrollment | None:
+    """The course a page is about: the one ?course= names, or the person's only one.
+
+    None when they take part in several and have not said which: the page then asks rather
+    than guessing. A course that is not among them (someone else's, one only invited to, one
+    without home practice) is a 404, like any page the person cannot see.
+    """
+    raw = request.GET.get("course", "")
+    if raw:
+        found = next((e for e in enrollments if str(e.pk) == raw), None)
+        if found is None:
+            raise Http404
+        return found
+    if not enrollments:
         raise Http404
-    return enrollment
+    return enrollments[0] if len(enrollments) == 1 else None
+
+
+def _course_query(enrollment: Enrollment, *, several: bool) -> str:
+    """The ?course= that keeps a page on one course; nothing for someone with only one."""
+    return f"?{urlencode({'course': enrollment.pk})}" if several else ""
+
+
+def _choose(request: HttpRequest, *, title: str, choices: list[dict[str, str]]) -> HttpResponse:
+    return render(request, CHOOSE_TEMPLATE, {"title": title, "choices": choices})
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -102,19 +128,68 @@ def _log_summary(log: PracticeLog, program: Program) -> str:
 
 
 def participant_home(request: HttpRequest) -> HttpResponse:
-    """The participant's course at a glance: next session, this week, progress, catching up."""
+    """Every course the participant joined at a glance: next session, this week, progress, catching
+    up; and any invitation they have not accepted yet, as one line (it replaces nothing)."""
     user = _user(request)
-    enrollment = enrollment_get_current_for_participant(user=user)
-    context: dict[str, Any] = {
-        "enrollment": enrollment,
-        "zone_label": user.timezone.replace("_", " "),
-        "due_questionnaires": _due_questionnaires(enrollment) if enrollment else [],
+    current = enrollment_list_current_for_participant(user=user)
+    joined = current.joined
+    several = len(joined) > 1
+    now = timezone.now()
+    today = local_today(user=user, now=now)
+    week_start = today - dt.timedelta(days=today.weekday())
+    with_practice = _with_practice(current)
+    courses = {
+        course.enrollment.pk: course
+        for course in course_list_for_participant(user=user, enrollments=with_practice, now=now)
     }
-    if enrollment is not None and enrollment.gets_sessions:
-        course = course_get_for_participant(user=user, enrollment=enrollment)
-        week_start = course.today - dt.timedelta(days=course.today.weekday())
+    practice_days = practice_day_counts(enrollments=with_practice, first=week_start, last=today)
+    due = _due_questionnaires(joined, now=now)
+    cards = [
+        _course_card(
+            enrollment,
+            courses.get(enrollment.pk),
+            number=number,
+            several=several,
+            due_questionnaires=due.get(enrollment.pk, []),
+            practice_days=practice_days.get(enrollment.pk, 0),
+            week_start=week_start,
+        )
+        for number, enrollment in enumerate(joined, start=1)
+    ]
+    context: dict[str, Any] = {
+        "cards": cards,
+        "several": several,
+        "invitations": [{"enrollment": e, "label": course_label(e)} for e in current.invited],
+        "zone_label": user.timezone.replace("_", " "),
+        # With several courses each has a heading of its own, and its parts sit one level below.
+        "heading": 3 if several else 2,
+        "subheading": 4 if several else 3,
+    }
+    return render(request, HOME_TEMPLATE, context)
+
+
+def _course_card(
+    enrollment: Enrollment,
+    course: Course | None,
+    *,
+    number: int,
+    several: bool,
+    due_questionnaires: list[dict[str, Any]],
+    practice_days: int,
+    week_start: dt.date,
+) -> dict[str, Any]:
+    """What the home page shows of one course."""
+    card: dict[str, Any] = {
+        "enrollment": enrollment,
+        "label": course_label(enrollment),
+        "query": _course_query(enrollment, several=several),
+        # Ids stay unique on a page with several courses.
+        "suffix": f"-{number}" if several else "",
+        "due_questionnaires": due_questionnaires,
+    }
+    if course is not None:
         current = course.current_week
-        context.update(
+        card.update(
             course=course,
             program=course.program,
             next_session=course.next_session,
@@ -125,39 +200,44 @@ def participant_home(request: HttpRequest) -> HttpResponse:
             open_weeks=course.open_weeks,
             current_intro=_lines(current.program_session.material)[:1] if current else [],
             current_home_practice=_lines(current.program_session.home_practice) if current else [],
-            practice_days=practice_day_count(
-                enrollment=enrollment, first=week_start, last=course.today
-            ),
+            practice_days=practice_days,
             week_start=week_start,
             start_date=enrollment.start_date or enrollment.cohort.start_date,
             is_strategy_log=course.program.log_kind == LogKind.STRATEGY,
-            log_url=_log_url(course),
+            log_url=_log_url(course, query=card["query"]),
         )
-    return render(request, HOME_TEMPLATE, context)
+    return card
 
 
-def _due_questionnaires(enrollment: Enrollment) -> list[dict[str, Any]]:
-    """Questionnaires open now or soon, each with whether the participant has started it."""
-    due = assessment_list_due_for_enrollment(enrollment=enrollment)
+def _due_questionnaires(
+    enrollments: list[Enrollment], *, now: dt.datetime
+) -> dict[int, list[dict[str, Any]]]:
+    """Per course: questionnaires open now or soon, each with whether the participant started it."""
+    due = (
+        assessment_list_due_for_enrollments(enrollments=enrollments, now=now) if enrollments else []
+    )
     started = assessment_ids_started(assessments=due) if due else set()
-    now = timezone.now()
-    return [
-        {
-            "assessment": assessment,
-            "is_open": assessment.opens_at <= now,
-            "started": assessment.pk in started,
-            "url": reverse("program_sessions:questionnaire_start", args=[assessment.pk]),
-        }
-        for assessment in due
-    ]
+    found: dict[int, list[dict[str, Any]]] = {}
+    for assessment in due:
+        found.setdefault(assessment.enrollment_id, []).append(
+            {
+                "assessment": assessment,
+                "is_open": assessment.opens_at <= now,
+                "started": assessment.pk in started,
+                "url": reverse("program_sessions:questionnaire_start", args=[assessment.pk]),
+            }
+        )
+    return found
 
 
-def _log_url(course: Course) -> str:
-    """The log form, with this week's first practice already chosen."""
-    url = reverse("program_sessions:practice_create")
+def _log_url(course: Course, *, query: str = "") -> str:
+    """The log form (of this course, for someone with several), with this week's first practice
+    already chosen."""
+    url = reverse("program_sessions:practice_create") + query
     week = course.current_week
     if week is not None and week.program_session.practices:
-        return f"{url}?{urlencode({'practice': week.program_session.practices[0]})}"
+        joiner = "&" if query else "?"
+        return f"{url}{joiner}{urlencode({'practice': week.program_session.practices[0]})}"
     return url
 
 
@@ -165,7 +245,7 @@ def _log_url(course: Course) -> str:
 
 
 def _week_context(
-    course: Course, week: Week, reflection_form: ReflectionForm | None
+    course: Course, week: Week, reflection_form: ReflectionForm | None, *, query: str = ""
 ) -> dict[str, Any]:
     program_session = week.program_session
     program = course.program
@@ -207,21 +287,53 @@ def _week_context(
         # Only a group or one-on-one session can be missed; self-guided weeks have none.
         "is_catch_up": week.missed and not course.is_self_guided,
         # Also when the reflection form comes back with errors from week_complete's own URL.
-        "next_url": reverse("program_sessions:week_detail", args=[week.number]),
+        "next_url": reverse("program_sessions:week_detail", args=[week.number]) + query,
+        # Keeps the log and reflection forms on this course for someone with several.
+        "course_query": query,
+        "course_label": course_label(course.enrollment) if query else "",
     }
+
+
+def _week_or_choice(request: HttpRequest, number: int) -> tuple[Course, Week, str] | HttpResponse:
+    """The week of the course the page is about, with the ?course= that keeps it there; or, for
+    someone in several courses who has not said which, a page to choose it on."""
+    user = _user(request)
+    enrollments = _with_practice(enrollment_list_current_for_participant(user=user))
+    enrollment = _chosen(request, enrollments)
+    if enrollment is None:
+        choices = [
+            {
+                "label": f"{course_label(course.enrollment)}: week {number}, "
+                f"{week.program_session.title}",
+                "url": reverse("program_sessions:week_detail", args=[number])
+                + _course_query(course.enrollment, several=True),
+            }
+            for course in course_list_for_participant(user=user, enrollments=enrollments)
+            if (week := course.week(number)) is not None and week.is_open
+        ]
+        if not choices:
+            raise Http404
+        return _choose(request, title=f"Week {number} of which course?", choices=choices)
+    course, week = week_get_for_participant(user=user, enrollment=enrollment, number=number)
+    return course, week, _course_query(enrollment, several=len(enrollments) > 1)
 
 
 def week_detail(request: HttpRequest, number: int) -> HttpResponse:
     """One week's material, practices with a timer, and the participant's reflection."""
-    course, week = week_get_for_participant(user=_user(request), number=number)
-    return render(request, WEEK_TEMPLATE, _week_context(course, week, None))
+    found = _week_or_choice(request, number)
+    if isinstance(found, HttpResponse):
+        return found
+    course, week, query = found
+    return render(request, WEEK_TEMPLATE, _week_context(course, week, None, query=query))
 
 
 @require_POST
 def week_complete(request: HttpRequest, number: int) -> HttpResponse:
     """Save the week's reflection for later, or mark the week completed."""
-    user = _user(request)
-    course, week = week_get_for_participant(user=user, number=number)
+    found = _week_or_choice(request, number)
+    if isinstance(found, HttpResponse):
+        return found
+    course, week, query = found
     form = ReflectionForm(request.POST, prompt=week.program_session.reflection_prompt)
     completed = request.POST.get("action") == "complete"
     if form.is_valid():
@@ -236,8 +348,8 @@ def week_complete(request: HttpRequest, number: int) -> HttpResponse:
             form.add_error("reflection", str(exc))
         else:
             messages.success(request, _completion_message(course, week, completed=completed))
-            return redirect("program_sessions:week_detail", number=number)
-    return render(request, WEEK_TEMPLATE, _week_context(course, week, form))
+            return redirect(reverse("program_sessions:week_detail", args=[number]) + query)
+    return render(request, WEEK_TEMPLATE, _week_context(course, week, form, query=query))
 
 
 def _completion_message(course: Course, week: Week, *, completed: bool) -> str:
@@ -260,46 +372,72 @@ def _completion_message(course: Course, week: Week, *, completed: bool) -> str:
 
 
 def practice_list(request: HttpRequest) -> HttpResponse:
-    """The participant's practice entries, newest first, grouped by their local date."""
+    """Every practice entry of the participant's, in all their courses, newest first, grouped by
+    their local date; labelled with the course when there is more than one."""
     user = _user(request)
-    enrollment = enrollment_get_current_for_participant(user=user)
+    with_practice = _with_practice(enrollment_list_current_for_participant(user=user))
+    several = len(with_practice) > 1
+    logs = list(practice_log_list_for_participant(user=user))
+    labelled = len({log.enrollment_id for log in logs} | {e.pk for e in with_practice}) > 1
+    today = local_today(user=user)
     days: list[dict[str, Any]] = []
-    program = None
-    if enrollment is not None and enrollment.gets_sessions:
-        program = enrollment.cohort.program
-        today = local_today(user=user)
-        logs = practice_log_list_for_enrollment(enrollment=enrollment)
-        for date, group in itertools.groupby(logs, key=lambda log: log.date):
-            entries = [
-                {
-                    "log": log,
-                    "summary": _log_summary(log, program),
-                    "changeable": practice_log_is_changeable(log=log, today=today),
-                }
-                for log in group
-            ]
-            days.append({"date": date, "entries": entries})
+    for date, group in itertools.groupby(logs, key=lambda log: log.date):
+        entries = [
+            {
+                "log": log,
+                "summary": _log_summary(log, log.enrollment.cohort.program),
+                "course": course_label(log.enrollment) if labelled else "",
+                "changeable": practice_log_is_changeable(log=log, today=today),
+            }
+            for log in group
+        ]
+        days.append({"date": date, "entries": entries})
+    log_links = [
+        {
+            "url": reverse("program_sessions:practice_create")
+            + _course_query(enrollment, several=several),
+            "text": (
+                "Log a strategy you used"
+                if enrollment.cohort.program.log_kind == LogKind.STRATEGY
+                else "Log practice"
+            )
+            + (f" for {course_label(enrollment)}" if several else ""),
+        }
+        for enrollment in with_practice
+    ]
     return render(
         request,
         "program_sessions/practicelog_list.html",
-        {
-            "enrollment": enrollment,
-            "program": program,
-            "days": days,
-            "has_practice": program is not None,
-            "is_strategy_log": program is not None and program.log_kind == LogKind.STRATEGY,
-        },
+        {"days": days, "log_links": log_links, "has_practice": bool(log_links or days)},
     )
 
 
 def practice_create(request: HttpRequest) -> HttpResponse:
-    """Log practice (or strategy use); the date starts as the participant's today."""
+    """Log practice (or strategy use) in one of the participant's courses; the date starts as
+    their today. Someone in several courses says which first."""
     user = _user(request)
-    enrollment = _current_enrollment_with_practice(user)
+    with_practice = _with_practice(enrollment_list_current_for_participant(user=user))
+    enrollment = _chosen(request, with_practice)
+    chosen = request.GET.get("practice", "")
+    next_url = _safe_next(request)
+    if enrollment is None:
+        extra = {key: value for key, value in (("practice", chosen), ("next", next_url)) if value}
+        return _choose(
+            request,
+            title="Which course is this practice for?",
+            choices=[
+                {
+                    "label": course_label(e),
+                    "url": reverse("program_sessions:practice_create")
+                    + "?"
+                    + urlencode({"course": e.pk, **extra}),
+                }
+                for e in with_practice
+            ],
+        )
     program = enrollment.cohort.program
     form_class = log_form_class(program)
     initial: dict[str, Any] = {}
-    chosen = request.GET.get("practice", "")
     if chosen in dict(program.practice_choices() + program.strategy_choices()):
         initial[form_class.choice_field] = chosen
     form = form_class(
@@ -308,7 +446,6 @@ def practice_create(request: HttpRequest) -> HttpResponse:
         today=local_today(user=user),
         initial=initial,
     )
-    next_url = _safe_next(request)
     if request.method == "POST" and form.is_valid():
         try:
             log = practice_log_create(enrollment=enrollment, **form.service_kwargs())
@@ -323,7 +460,13 @@ def practice_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "program_sessions/practicelog_form.html",
-        {"form": form, "program": program, "log": None, "next_url": next_url},
+        {
+            "form": form,
+            "program": program,
+            "log": None,
+            "next_url": next_url,
+            "course_label": course_label(enrollment) if len(with_practice) > 1 else "",
+        },
     )
 
 

@@ -27,7 +27,12 @@ from sessions.selectors import (
     response_map_for_assessment,
     safety_event_list_open_for_staff,
 )
-from sessions.services.corrections import response_correct, response_enter_for_participant
+from sessions.services.corrections import (
+    StaffEntryRefusal,
+    response_correct,
+    response_enter_for_participant,
+    staff_entry_refusal,
+)
 from sessions.services.responses import ResponseError, instrument_for_assessment
 
 TEMPLATE = "program_sessions/{}.html"
@@ -74,12 +79,36 @@ def _record_view(
     )
 
 
+def _refused(
+    request: HttpRequest, assessment: Assessment, refusal: StaffEntryRefusal
+) -> HttpResponse:
+    """The page an entry form's address shows instead of the form, saying why (409: the
+    participant's state, not the request, is what stands in the way)."""
+    return render(
+        request,
+        TEMPLATE.format("questionnaire_entry_refused"),
+        {
+            "assessment": assessment,
+            "enrollment": assessment.enrollment,
+            "cohort": assessment.enrollment.cohort,
+            "refusal": refusal,
+        },
+        status=409,
+    )
+
+
 def questionnaire_entry(request: HttpRequest, pk: int) -> HttpResponse:
     """One participant's questionnaire set: each instrument to enter by phone, or to correct once sent."""
     user = _user(request)
     assessment = assessment_get_for_staff(user=user, pk=pk)
     responses = response_map_for_assessment(assessment=assessment)
-    is_open = _is_open(assessment)
+    # Someone who has not accepted the invitation or the consent gets no entry links: the page
+    # says why instead (answers they sent themselves can still be corrected).
+    refusal = staff_entry_refusal(
+        enrollment=assessment.enrollment,
+        consented=assessment.participant_has_current_consent,  # type: ignore[attr-defined]
+    )
+    is_open = _is_open(assessment) and refusal is None
     rows = []
     for code in assessment.instruments:
         instrument = instrument_get(code)
@@ -117,6 +146,7 @@ def questionnaire_entry(request: HttpRequest, pk: int) -> HttpResponse:
             "cohort": assessment.enrollment.cohort,
             "status": assessment.status(started=bool(responses)),
             "is_open": is_open,
+            "refusal": refusal,
             "rows": rows,
             "safety_events": events,
         },
@@ -128,6 +158,13 @@ def questionnaire_entry_instrument(request: HttpRequest, pk: int, code: str) -> 
     user = _user(request)
     assessment = assessment_get_for_staff(user=user, pk=pk)
     instrument = _instrument(assessment, code)
+    refusal = staff_entry_refusal(
+        enrollment=assessment.enrollment,
+        consented=assessment.participant_has_current_consent,  # type: ignore[attr-defined]
+    )
+    if refusal is not None:
+        # GET and POST alike: no form is shown, and nothing posted is saved.
+        return _refused(request, assessment, refusal)
     response = response_map_for_assessment(assessment=assessment).get(code)
     if response is not None and response.is_submitted:
         messages.info(request, f"The {instrument.short_name} answers are already sent.")

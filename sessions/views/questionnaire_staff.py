@@ -26,6 +26,7 @@ from programs.models import Enrollment, EnrollmentStatus
 from programs.selectors import cohort_get_for_staff, enrollment_list_for_cohort
 from sessions import results
 from sessions.models import Assessment, AssessmentStatus, SafetyEvent
+from sessions.progress import course_label
 from sessions.selectors import (
     assessment_ids_started_for_cohort,
     assessment_list_for_cohort,
@@ -33,6 +34,7 @@ from sessions.selectors import (
     response_list_submitted_for_participant,
     safety_event_get_for_staff,
 )
+from sessions.services.corrections import enrollments_with_consent, staff_entry_refusal
 from sessions.services.safety import (
     SafetyError,
     safety_event_acknowledge,
@@ -168,7 +170,7 @@ def questionnaire_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Each participant's questionnaires at each measurement point: not open yet, open, started, done or missed."""
     cohort = cohort_get_for_staff(user=_user(request), pk=pk)
     now = timezone.now()
-    enrollments = list(enrollment_list_for_cohort(cohort=cohort))
+    enrollments = list(enrollments_with_consent(enrollment_list_for_cohort(cohort=cohort)))
     points = [p for p in cohort.program.measurement_points.order_by("id") if p.instruments]
     by_cell = {
         (a.enrollment_id, a.measurement_point_id): a
@@ -189,6 +191,11 @@ def questionnaire_status(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "enrollment": enrollment,
                 "withdrawn": enrollment.status == EnrollmentStatus.WITHDRAWN,
+                # No "Enter answers by phone" link for someone who has not agreed to take part.
+                "entry_refusal": staff_entry_refusal(
+                    enrollment=enrollment,
+                    consented=enrollment.has_current_consent,  # type: ignore[attr-defined]
+                ),
                 "cells": list(zip(points, cells, strict=True)),
             }
         )
@@ -252,11 +259,33 @@ def results_cohort(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def results_mine(request: HttpRequest) -> HttpResponse:
-    """The participant's own scores over time, in plain words: no bands, no diagnoses."""
+    """The participant's own scores over time, in plain words: no bands, no diagnoses; under
+    each course's name for someone who answered in more than one."""
     responses = list(response_list_submitted_for_participant(user=_user(request)))
     found = results.outcomes(results.answered_from_response(r) for r in responses)
-    lines = [line for outcome in found for line in results.plain_lines(outcome)]
-    return render(request, "program_sessions/results_mine.html", {"lines": lines})
+    labels = {r.assessment.enrollment_id: course_label(r.assessment.enrollment) for r in responses}
+    groups: list[dict[str, Any]] = []
+    for outcome in found:  # ordered by enrollment, then instrument
+        if not groups or groups[-1]["enrollment_id"] != outcome.enrollment_id:
+            groups.append(
+                {
+                    "enrollment_id": outcome.enrollment_id,
+                    "label": labels[outcome.enrollment_id],
+                    "lines": [],
+                }
+            )
+        groups[-1]["lines"].extend(results.plain_lines(outcome))
+    several = len(groups) > 1
+    return render(
+        request,
+        "program_sessions/results_mine.html",
+        {
+            "lines": [line for group in groups for line in group["lines"]],
+            "groups": groups,
+            "several": several,
+            "heading": 3 if several else 2,
+        },
+    )
 
 
 urlpatterns = [

@@ -73,7 +73,7 @@ def test_help_page_is_public_and_shows_the_organizations_crisis_contacts(client,
     assert anonymous.status_code == 200
     assert "emergency number" in anonymous.text
     client.force_login(coordinator_user)
-    assert "Samaritans: 116 123" in client.get(reverse("help")).text
+    assert 'Samaritans: <a href="tel:116123">116 123</a>' in client.get(reverse("help")).text
 
 
 def test_coordinator_page_makes_the_same_queries_for_a_big_team(

@@ -262,8 +262,9 @@ def test_changing_a_colleagues_role_asks_for_the_password_then_records_each_step
     }
 
     token = LINK.search(mailoutbox[-1].body)["token"]
-    client.logout()
-    accepted = client.post(reverse("invitation_accept", args=[token]), {"full_name": ""})
+    # Fay has an account: she accepts signed in as herself (the link alone changes nothing).
+    client.force_login(facilitator_user)
+    accepted = client.post(reverse("invitation_accept", args=[token]), {})
     assert accepted.status_code == 302
     assert Membership.objects.get(user=facilitator_user).role == Role.COORDINATOR
     changed = _only(AuditAction.ROLE_CHANGED)
@@ -276,26 +277,55 @@ def test_changing_a_colleagues_role_asks_for_the_password_then_records_each_step
     assert [h.role for h in history] == ["facilitator", "coordinator"]
 
 
-def test_inviting_someone_new_as_staff_needs_no_password_and_is_recorded(
+def test_inviting_someone_new_as_staff_asks_for_the_password_then_sends_and_records_it(
     client, organization, coordinator_user, mailoutbox, django_capture_on_commit_callbacks
 ):
+    # Before: a new address got a staff role without the coordinator confirming who they are.
     client.force_login(coordinator_user)
-    response = _invite(
+    sent_away = _invite(
         client,
         django_capture_on_commit_callbacks,
         mailoutbox,
         email="new.person@example.org",
+        full_name="New Person",
         role="facilitator",
     )
+    assert sent_away.status_code == 302
+    assert sent_away.url.startswith(reverse("account_reauthenticate"))
+    assert not Invitation.objects.exists()
+    assert mailoutbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(sent_away.url, {"password": PASSWORD})
+    # The invitation goes out as typed before the password: nothing is lost.
     assert response.status_code == 302
     assert response.url == reverse("coordinator_home")
+    invitation = Invitation.objects.get()
+    assert (invitation.email, invitation.full_name, invitation.role) == (
+        "new.person@example.org",
+        "New Person",
+        "facilitator",
+    )
+    assert [m.to for m in mailoutbox] == [["new.person@example.org"]]
     sent = _only(AuditAction.INVITATION_SENT)
     assert sent.details["current_role"] is None
-    invitation = Invitation.objects.get()
     client.post(reverse("invitation_revoke", args=[invitation.pk]))
     revoked = _only(AuditAction.INVITATION_REVOKED)
     assert revoked.actor == coordinator_user
     assert revoked.details["email"] == "new.person@example.org"
+
+
+def test_inviting_a_participant_needs_no_password(
+    client, organization, coordinator_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(coordinator_user)
+    response = _invite(
+        client, django_capture_on_commit_callbacks, mailoutbox, email="pia@example.org", role=""
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("coordinator_home")
+    assert Invitation.objects.get().email == "pia@example.org"
+    assert [m.to for m in mailoutbox] == [["pia@example.org"]]
 
 
 def test_inviting_a_member_to_the_role_they_have_is_refused_without_a_password(

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Role, User, hash_token
 from accounts.services import InvitationError, invitation_accept, invitation_create
+from tests.factories import PASSWORD, UserFactory
+from tests.reauthentication import record_reauthentication
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +76,9 @@ def test_invited_facilitator_gets_the_facilitator_role(
     client, coordinator_user, organization, mailoutbox, django_capture_on_commit_callbacks
 ):
     client.force_login(coordinator_user)
+    # Giving a staff role asks for the password first (tested through the real page in
+    # test_inviting_someone_new_as_staff_asks_for_the_password_then_sends_and_records_it).
+    record_reauthentication(client, coordinator_user)
     token = _invite(
         client,
         django_capture_on_commit_callbacks,
@@ -136,9 +141,11 @@ def test_reinviting_withdraws_the_older_link(coordinator_user, organization):
     assert second.is_usable
 
 
-def test_reinviting_an_existing_address_reuses_the_account(
+def test_reinviting_an_existing_address_reuses_the_account_once_its_owner_signs_in(
     client, coordinator_user, organization, participant
 ):
+    # Before: the link alone, opened signed out, gave the existing account the role. Now the
+    # owner signs in first, comes back to the invitation, and only confirms.
     invitation_create(
         organization=organization,
         email=participant.email,
@@ -147,14 +154,102 @@ def test_reinviting_an_existing_address_reuses_the_account(
     )
     token = "r" * 43
     Invitation.objects.filter(email=participant.email).update(token_hash=hash_token(token))
-    page = client.get(reverse("invitation_accept", args=[token]))
-    assert "already have an account" in page.text
-    response = client.post(reverse("invitation_accept", args=[token]), {"full_name": ""})
-    assert response.url == reverse("account_login")
+    link = reverse("invitation_accept", args=[token])
+    page = client.get(link, follow=True)
+    assert page.redirect_chain[0][0] == f"{reverse('account_login')}?next={link}"
+    assert f"Sign in as {participant.email} to accept the invitation" in page.text
+
+    signed_in = client.post(
+        f"{reverse('account_login')}?next={link}",
+        {"login": participant.email, "password": PASSWORD},
+    )
+    assert signed_in.url == link
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "You are signed in as <strong>pat@example.org</strong>" in page.text
+    assert 'name="full_name"' not in page.text
+    assert 'name="password"' not in page.text
+    response = client.post(link, {})
+    assert response.url == reverse("home")
     assert User.objects.filter(email__iexact=participant.email).count() == 1
     participant.refresh_from_db()
-    assert participant.check_password("a-long-test-password")
+    assert participant.check_password(PASSWORD)
+    assert participant.full_name == "Pat Participant"
     assert participant.memberships.get().role == Role.FACILITATOR
+
+
+# --- an existing account: only its owner, signed in, accepts ---------------------------------
+
+
+@pytest.fixture
+def invited_pat(organization, coordinator_user, participant):
+    """Pat (an account in use, with a password) is invited as a facilitator; the link's token."""
+    invitation_create(
+        organization=organization,
+        email=participant.email,
+        full_name="Somebody Else",
+        role="facilitator",
+        invited_by=coordinator_user,
+    )
+    token = "p" * 43
+    Invitation.objects.filter(email=participant.email).update(token_hash=hash_token(token))
+    return token
+
+
+def _nothing_changed(participant, organization) -> None:
+    participant.refresh_from_db()
+    assert participant.full_name == "Pat Participant"
+    assert participant.check_password(PASSWORD)
+    assert not Membership.objects.filter(user=participant).exists()
+    assert Invitation.objects.get(email=participant.email, organization=organization).is_usable
+
+
+def test_an_invitation_link_of_an_existing_account_used_signed_out_changes_nothing(
+    client, organization, participant, invited_pat
+):
+    # Before: anyone holding the link could rename participant4 and give the account a role.
+    link = reverse("invitation_accept", args=[invited_pat])
+    posted = client.post(link, {"full_name": "Renamed By A Link Holder"})
+    assert posted.status_code == 302
+    assert posted.url.startswith(reverse("account_login"))
+    _nothing_changed(participant, organization)
+    with pytest.raises(InvitationError, match="Sign in to accept it"):
+        invitation_accept(token=invited_pat, password=None, full_name="Renamed")
+    _nothing_changed(participant, organization)
+
+
+def test_an_invitation_of_an_existing_account_opened_as_someone_else_says_so_and_changes_nothing(
+    client, organization, participant, invited_pat
+):
+    someone = UserFactory(email="sam@example.org", full_name="Sam Someone")
+    client.force_login(someone)
+    link = reverse("invitation_accept", args=[invited_pat])
+    page = client.get(link)
+    assert page.status_code == 403
+    assert "This invitation is for another account" in page.text
+    assert "Nothing has been changed." in page.text
+    assert "pat@example.org" in page.text
+    posted = client.post(link, {"full_name": "Renamed By Sam"})
+    assert posted.status_code == 403
+    _nothing_changed(participant, organization)
+    someone.refresh_from_db()
+    assert someone.full_name == "Sam Someone"
+    assert not Membership.objects.filter(user=someone).exists()
+    with pytest.raises(InvitationError, match="for another account"):
+        invitation_accept(token=invited_pat, password=None, signed_in=someone)
+    _nothing_changed(participant, organization)
+
+
+def test_the_page_for_another_account_signs_out_and_comes_back_to_the_invitation(
+    client, participant, invited_pat
+):
+    client.force_login(UserFactory(email="sam@example.org"))
+    link = reverse("invitation_accept", args=[invited_pat])
+    page = client.get(link)
+    assert f'name="next" value="{link}"' in page.text
+    signed_out = client.post(reverse("account_logout"), {"next": link})
+    assert signed_out.url == link
+    assert client.get(link).url.startswith(reverse("account_login"))
 
 
 def test_weak_password_keeps_the_invitation_and_says_why(client, coordinator_user, organization):

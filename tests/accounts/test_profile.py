@@ -31,7 +31,7 @@ def test_unknown_timezone_is_refused_and_nothing_is_lost(client, participant):
         {"full_name": "Pat Changed", "preferred_name": "", "timezone": "Mars/Olympus", "phone": ""},
     )
     assert response.status_code == 200
-    assert "Select a valid choice" in response.text
+    assert "Choose your time zone from the list." in response.text
     assert 'value="Pat Changed"' in response.text
     participant.refresh_from_db()
     assert participant.full_name == "Pat Participant"

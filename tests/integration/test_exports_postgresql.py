@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 
 from accounts.models import ExportRecord
-from programs.models import Cohort
+from programs.models import Cohort, Enrollment
 from sessions.reports.exports import ExportScope, export_start
 from sessions.reports.exports import tables as export_tables
 from sessions.reports.exports.writers import Progress, csv_chunks
@@ -66,6 +66,20 @@ def test_copy_writes_the_same_bytes_as_the_portable_path(answers, identifiable):
     assert "'=1+1" in codes
     assert "'\rR" in codes
     assert "line\nbreak" in codes
+
+
+def test_copy_names_only_what_was_typed_for_someone_who_has_not_accepted(answers):
+    # As the portable path: an organization sees the account's own name only once the person
+    # accepted the enrollment, signed in as themselves; before that, the name it typed.
+    Enrollment.objects.filter(participant_code__in=["+1", "P-0001"]).update(
+        accepted_at=None, invited_name="=Typed name"
+    )
+    copied, _, written, _ = _both(answers, True)
+    assert copied == written
+    names = {row[0]: row[1] for row in csv.reader(io.StringIO(copied.decode("utf-8")))}
+    assert names["'+1"] == names["P-0001"] == "'=Typed name"
+    assert names["'-1"] == "'=Name 2"
+    assert "=Name 1" not in copied.decode("utf-8")
 
 
 def test_download_through_copy_is_recorded_with_its_checksum(

@@ -180,6 +180,7 @@ def test_participant_columns_are_exactly_the_documented_ones(small):
     data, _ = build("participants", only(small))
     assert rows_of(data)[0] == [
         "participant_code",
+        "person_code",
         "program",
         "cohort",
         "arm",
@@ -206,6 +207,7 @@ def test_responses_are_a_zip_of_responses_scores_dictionary_and_codebook(small):
     ]
     assert rows_of(archive.read("responses.csv"))[0] == [
         "participant_code",
+        "person_code",
         "program",
         "cohort",
         "arm",
@@ -388,7 +390,11 @@ def test_two_arm_ier_completion_every_column_by_hand(two_arm_ier):
 
 def test_two_arm_ier_participants_every_column_by_hand(two_arm_ier):
     data, _ = build("participants", only(two_arm_ier), now=AFTER)
-    rows = [tuple(r) for r in rows_of(data)[1:]]
+    found = rows_of(data)[1:]
+    # Each person in the cohort has a person code of their own (checked in detail elsewhere).
+    assert len({r[1] for r in found}) == len(found)
+    assert all(r[1].startswith("PS-") for r in found)
+    rows = [(r[0], *r[2:]) for r in found]
     ier, name = "IER-6", two_arm_ier.name
     assert rows == [
         ("C1", ier, name, "control", "active", "0", "0", "0", "1", "1", "0", "0"),
@@ -480,11 +486,11 @@ def test_participant_codes_and_cohort_names_are_escaped_in_csv(dangerous):
     data, _ = build("participants", only(dangerous))
     rows = rows_of(data)[1:]
     assert sorted(row[0] for row in rows) == sorted("'" + code for code in DANGEROUS)
-    assert {row[2] for row in rows} == {'\'=HYPERLINK("http://x")'}
+    assert {row[3] for row in rows} == {'\'=HYPERLINK("http://x")'}
     # A carriage return inside a field is quoted, so the row is not split in two.
     assert len(rows) == len(DANGEROUS)
     # Numbers are numbers, not escaped text.
-    assert {row[5] for row in rows} == {"0"}
+    assert {row[6] for row in rows} == {"0"}
 
 
 def test_completion_export_escapes_the_cohort_name(dangerous):
@@ -502,10 +508,10 @@ def test_xlsx_cells_are_escaped_text_while_numbers_stay_numbers(dangerous):
     assert sorted(v[0] for v in values) == sorted(expected)
     for row in sheet.iter_rows(min_row=2):
         assert row[0].data_type == "s"  # text, never a formula ("f")
-        assert row[2].value == '\'=HYPERLINK("http://x")'
-        assert row[2].data_type == "s"
-        assert row[5].data_type == "n"
-        assert row[5].value == 0
+        assert row[3].value == '\'=HYPERLINK("http://x")'
+        assert row[3].data_type == "s"
+        assert row[6].data_type == "n"
+        assert row[6].value == 0
 
 
 def test_a_negative_change_is_a_number_in_csv_and_xlsx(organization):

@@ -15,7 +15,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from programs.models import Cohort, EnrollmentStatus, MeasurementPoint
+from programs.models import Cohort, EnrollmentStatus, MeasurementPoint, PersonCode
 from sessions.models import Attendance, AttendanceStatus
 from sessions.reports.definitions import cohort_summaries, enrollment_facts
 from sessions.reports.exports import ExportScope, export_build
@@ -127,9 +127,15 @@ def test_definitions_csv_xlsx_and_command_agree(cohort, people):
             "" if summary.practice_adherence is None else f"{rate4(summary.practice_adherence):f}",
         ]
         facts = enrollment_facts(enrollments=enrollments, now=NOW)
+        person_codes = dict(
+            PersonCode.objects.filter(organization=cohort.organization).values_list(
+                "user_id", "code"
+            )
+        )
         expected_participants = [
             [
                 f.enrollment.participant_code,
+                person_codes[f.enrollment.user_id],
                 cohort.program.name,
                 cohort.name,
                 f.enrollment.arm,

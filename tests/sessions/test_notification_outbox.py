@@ -19,7 +19,7 @@ from django.template import TemplateSyntaxError
 from django.test import TestCase
 
 from accounts.models import User
-from programs.models import Cohort, Enrollment
+from programs.models import Cohort, Enrollment, EnrollmentStatus
 from sessions.models import (
     Assessment,
     Notification,
@@ -864,3 +864,25 @@ def test_no_code_schedules_a_celery_task_ahead_with_countdown_or_eta():
             lines = _long_delays(ast.parse(path.read_text()))
             offenders += [f"{path.relative_to(ROOT)}:{line}" for line in lines]
     assert offenders == []
+
+
+def test_someone_switched_to_active_before_accepting_gets_no_reminder_from_that_course():
+    # A coordinator may mark an invited person "active" by hand; until the person accepts,
+    # signed in, that organization sends them nothing (its delivery log would tell it about
+    # their account: whether the address takes mail, when they read it).
+    joined = enrolled(person("Europe/London"))
+    typed_in = EnrollmentFactory(
+        cohort=joined.cohort, status=EnrollmentStatus.ACTIVE, accepted_at=None
+    )
+    starts = dt.datetime(2026, 10, 14, 17, tzinfo=UTC)
+    session_at(joined.cohort, starts)
+
+    notifications_plan(now=starts - dt.timedelta(hours=23))
+
+    recipients = set(
+        Notification.objects.filter(kind=NotificationKind.SESSION_24H).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    assert recipients == {joined.user_id}
+    assert typed_in.user_id not in recipients

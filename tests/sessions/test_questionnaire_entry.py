@@ -5,11 +5,21 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from sessions.models import Response, ResponseMode, SafetyEvent
-from sessions.services.corrections import response_correct
+from accounts.consent import consent_record_accept
+from programs.models import Enrollment, EnrollmentStatus
+from sessions.models import Assessment, Response, ResponseMode, SafetyEvent
+from sessions.services.corrections import response_correct, response_enter_for_participant
 from sessions.services.responses import ResponseError
 from tests.factories import EnrollmentFactory, UserFactory, coordinator, facilitator
-from tests.sessions.test_questionnaire_staff import assessment, mbsr_cohort, now, phq9, respond
+from tests.sessions.test_questionnaire_staff import (
+    POST_CLOSES,
+    POST_OPENS,
+    assessment,
+    mbsr_cohort,
+    now,
+    phq9,
+    respond,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -241,3 +251,118 @@ def test_a_correction_is_refused_for_unsent_superseded_or_reasonless_responses(c
     with pytest.raises(ResponseError, match="already corrected"):
         response_correct(response=cast["sent"], answers=WHO5, reason="Again", by=staff)
     assert Response.objects.filter(instrument="who5").count() == 2
+
+
+# --- only for people who agreed: accepted the invitation and the consent (issue 12) ----------
+
+
+def _post_of(enrollment) -> Assessment:
+    """The post questionnaires of an enrollment, open now (made when it was enrolled, if it was)."""
+    found = enrollment.assessments.filter(measurement_point__kind="post").first()
+    if found is None:
+        return assessment(enrollment, "post")
+    Assessment.objects.filter(pk=found.pk).update(opens_at=POST_OPENS, closes_at=POST_CLOSES)
+    return found
+
+
+def _refused_everywhere(client, cast, enrollment, post, *, reason: str) -> None:
+    """No link on the status page, an explanation on the overview and in place of the form,
+    and nothing saved from a POST."""
+    status = client.get(reverse("program_sessions:questionnaire_status", args=[cast["cohort"].pk]))
+    overview = reverse("program_sessions:questionnaire_entry", args=[post.pk])
+    assert overview not in status.text
+    assert reason in status.text
+    assert _urls(cast)["overview"] in status.text  # the participant who agreed keeps theirs
+
+    page = client.get(overview)
+    assert page.status_code == 200
+    assert f"Answers cannot be entered for {enrollment.participant_code} yet" in page.text
+    entry = reverse("program_sessions:questionnaire_entry_instrument", args=[post.pk, "phq9"])
+    assert entry not in page.text
+
+    form = client.get(entry)
+    assert form.status_code == 409
+    assert f"Answers cannot be entered for {enrollment.participant_code} yet" in form.text
+    assert 'name="q1"' not in form.text
+    posted = client.post(entry, _phq9_post(phq9(6, 1)))
+    assert posted.status_code == 409
+    assert "Nothing was entered or saved." in posted.text
+    assert not Response.objects.filter(assessment=post).exists()
+    assert not SafetyEvent.objects.filter(enrollment=enrollment).exists()
+
+
+def test_staff_cannot_enter_answers_for_someone_who_has_not_accepted_the_invitation(
+    client, cast, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The original steps: a coordinator adds someone, who has not accepted the invitation yet;
+    # "Enter answers by phone" was offered for them all the same.
+    client.force_login(cast["coordinator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        added = client.post(
+            reverse("programs:enrollment_create", args=[cast["cohort"].pk]),
+            {
+                "full_name": "Nell Newcomer",
+                "email": "nell@example.org",
+                "timezone": "Europe/London",
+                "arm": "intervention",
+            },
+        )
+    assert added.status_code == 302
+    enrollment = Enrollment.objects.get(user__email="nell@example.org")
+    assert enrollment.accepted_at is None
+    post = _post_of(enrollment)
+    client.force_login(cast["facilitator"])
+    _refused_everywhere(client, cast, enrollment, post, reason="the invitation is not accepted yet")
+    assert (
+        "has not accepted the invitation"
+        in client.get(reverse("program_sessions:questionnaire_entry", args=[post.pk])).text
+    )
+
+
+def test_staff_cannot_enter_answers_for_someone_switched_to_active_before_accepting(client, cast):
+    enrollment = EnrollmentFactory(cohort=cast["cohort"], participant_code="P-ACTV1")
+    Enrollment.objects.filter(pk=enrollment.pk).update(accepted_at=None)
+    enrollment.refresh_from_db()
+    post = _post_of(enrollment)
+    client.force_login(cast["coordinator"])
+    _refused_everywhere(client, cast, enrollment, post, reason="the invitation is not accepted yet")
+
+
+def test_staff_cannot_enter_answers_for_someone_who_has_not_agreed_to_the_consent(client, cast):
+    enrollment = EnrollmentFactory(cohort=cast["cohort"], participant_code="P-NOCON", consent=False)
+    assert enrollment.accepted_at is not None
+    post = _post_of(enrollment)
+    client.force_login(cast["facilitator"])
+    _refused_everywhere(client, cast, enrollment, post, reason="the consent is not agreed yet")
+    assert (
+        "has not agreed to the consent yet"
+        in client.get(reverse("program_sessions:questionnaire_entry", args=[post.pk])).text
+    )
+
+
+def test_staff_entry_is_open_again_once_they_agree_to_the_consent(client, cast):
+    enrollment = EnrollmentFactory(cohort=cast["cohort"], participant_code="P-LATER", consent=False)
+    post = _post_of(enrollment)
+    consent_record_accept(user=enrollment.user, keep_research_data=True)
+    client.force_login(cast["facilitator"])
+    entry = reverse("program_sessions:questionnaire_entry_instrument", args=[post.pk, "phq9"])
+    assert client.get(entry).status_code == 200
+    client.post(entry, _phq9_post(phq9(6, 0)))
+    assert Response.objects.get(assessment=post).is_submitted
+
+
+def test_the_service_refuses_answers_for_someone_who_has_not_agreed(cast):
+    enrollment = EnrollmentFactory(
+        cohort=cast["cohort"], participant_code="P-SVC01", status=EnrollmentStatus.INVITED
+    )
+    post = _post_of(enrollment)
+    with pytest.raises(ResponseError, match="has not accepted the invitation"):
+        response_enter_for_participant(
+            assessment=post,
+            instrument="phq9",
+            answers=phq9(6, 0),
+            by=cast["facilitator"],
+            mode="phone",
+            send=True,
+        )
+    assert not Response.objects.filter(assessment=post).exists()

@@ -266,8 +266,9 @@ def test_item9_positive_takes_the_participant_at_once_to_the_support_page(client
     assert SafetyEvent.objects.get().is_open
     page = client.get(support).text
     assert "will be in touch" in page
-    assert "<li>Samaritans: 116 123 (24 hours)</li>" in page
-    assert "<li>Shout: text 85258</li>" in page
+    # Each number is a link that calls (or texts) it; the words stay as the organization typed.
+    assert '<li>Samaritans: <a href="tel:116123">116 123</a> (24 hours)' in page
+    assert '<li>Shout: text <a href="sms:85258">85258</a>' in page
     assert "call your local emergency number" in page
     # The way on is the next questionnaire.
     assert f'href="{question_url(assessment, "gad7", 1)}"' in page

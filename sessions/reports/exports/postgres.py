@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 
 from accounts.models import User
-from programs.models import Cohort, Enrollment, MeasurementPoint, Program
+from programs.models import Cohort, Enrollment, MeasurementPoint, PersonCode, Program
 from sessions.models import Assessment, Response
 
 if TYPE_CHECKING:
@@ -40,8 +40,12 @@ def _sql(identifiable: bool) -> str:
     program = Program._meta.db_table
     point = MeasurementPoint._meta.db_table
     user = User._meta.db_table
+    person = PersonCode._meta.db_table
     who = (
-        f"{_text('u.full_name')} AS full_name, {_text('u.email')} AS email, "
+        # The account's name only once the person accepted the enrollment; before, what the
+        # coordinator typed (as Enrollment.person_full_name).
+        f"{_text('CASE WHEN e.accepted_at IS NOT NULL THEN u.full_name ELSE e.invited_name END')}"
+        f" AS full_name, {_text('u.email')} AS email, "
         if identifiable
         else ""
     )
@@ -57,6 +61,7 @@ def _sql(identifiable: bool) -> str:
                     ) AS ord,
                     {_text("e.participant_code")} AS code,
                     {who}
+                    {_text("pc.code")} AS person,
                     {_text("p.name")} AS program,
                     {_text("c.name")} AS cohort,
                     {_text("e.arm")} AS arm,
@@ -74,6 +79,8 @@ def _sql(identifiable: bool) -> str:
                 JOIN {program} p ON p.id = c.program_id
                 JOIN {point} mp ON mp.id = a.measurement_point_id
                 JOIN {user} u ON u.id = e.user_id
+                LEFT JOIN {person} pc ON pc.organization_id = c.organization_id
+                                     AND pc.user_id = e.user_id
                 WHERE c.id = ANY(%s)
                   AND x.submitted_at IS NOT NULL
                   AND NOT EXISTS (
@@ -84,7 +91,7 @@ def _sql(identifiable: bool) -> str:
                         AND newer.submitted_at IS NOT NULL
                   )
             )
-            SELECT r.code, {who_out}r.program, r.cohort, r.arm, r.point, r.instrument,
+            SELECT r.code, {who_out}r.person, r.program, r.cohort, r.arm, r.point, r.instrument,
                    r.version, item.key::int, item.value, r.submitted, r.mode
             FROM r CROSS JOIN LATERAL jsonb_each_text(r.answers::jsonb) AS item
             ORDER BY r.ord, item.key::int

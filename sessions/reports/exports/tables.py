@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, QuerySet, Subquery, When
 from django.utils import timezone
 
 from programs.instrument_library import (
@@ -32,7 +32,7 @@ from programs.instrument_library import (
     instrument_get,
     instrument_list,
 )
-from programs.models import Cohort, Enrollment
+from programs.models import Cohort, Enrollment, PersonCode
 from programs.scoring import InvalidAnswers, score
 from sessions.models import Response
 from sessions.reports.definitions import cohort_summaries, enrollment_facts
@@ -68,6 +68,7 @@ COMPLETION_COLUMNS = (
 )
 PARTICIPANT_COLUMNS = (
     "participant_code",
+    "person_code",
     "program",
     "cohort",
     "arm",
@@ -82,6 +83,7 @@ PARTICIPANT_COLUMNS = (
 )
 RESPONSE_COLUMNS = (
     "participant_code",
+    "person_code",
     "program",
     "cohort",
     "arm",
@@ -95,6 +97,7 @@ RESPONSE_COLUMNS = (
 )
 SCORE_BASE_COLUMNS = (
     "participant_code",
+    "person_code",
     "program",
     "cohort",
     "arm",
@@ -135,8 +138,9 @@ OUTCOME_COLUMNS = (
 
 # What each column means; a name means the same thing in every file. Printed in the codebook.
 COLUMN_MEANINGS: dict[str, str] = {
-    "participant_code": "The participant's pseudonymous code; the only identifier unless names were asked for.",
-    "name": "The participant's full name (identifiable exports only).",
+    "participant_code": "The participant's pseudonymous code in this cohort (one per enrollment); with person_code, the only identifiers unless names were asked for.",
+    "person_code": "The person's pseudonymous code in this organization: the same in every export and every cohort of the organization, so one person enrolled in two cohorts has two participant codes and one person code. Drawn at random, it says nothing about the person, and another organization never has the same code for them (its exports cannot be linked to these).",
+    "name": "The participant's full name (identifiable exports only): their account's once they accepted the invitation, before that the name typed when they were invited.",
     "email": "The participant's e-mail address (identifiable exports only).",
     "program": "The program's name.",
     "cohort": "The cohort's name; “All cohorts” in outcome rows pooled over a program's cohorts.",
@@ -220,6 +224,16 @@ class Table:
     counted: bool = True
 
 
+def person_code_of(organization: str, user: str) -> Subquery:
+    """The person code of the row's person in the row's organization (paths to both ids): one
+    subquery in the row's own query, so an export's query count stays fixed."""
+    return Subquery(
+        PersonCode.objects.filter(
+            organization_id=OuterRef(organization), user_id=OuterRef(user)
+        ).values("code")[:1]
+    )
+
+
 def _with_identifiers(columns: tuple[str, ...], identifiable: bool) -> tuple[str, ...]:
     if not identifiable:
         return columns
@@ -277,7 +291,10 @@ def participant_rows(scope: ExportScope) -> Iterator[list[Cell]]:
         order = {c.pk: n for n, c in enumerate(batch)}
         by_pk = {c.pk: c for c in batch}
         enrollments = list(
-            Enrollment.objects.filter(cohort_id__in=order).select_related("user").order_by()
+            Enrollment.objects.filter(cohort_id__in=order)
+            .annotate(person_code=person_code_of("cohort__organization_id", "user_id"))
+            .select_related("user")
+            .order_by()
         )
         enrollments.sort(key=lambda e: (order[e.cohort_id], e.participant_code))
         for e in enrollments:
@@ -286,8 +303,10 @@ def participant_rows(scope: ExportScope) -> Iterator[list[Cell]]:
             e = f.enrollment
             row: list[Cell] = [cell(e.participant_code)]
             if scope.identifiable:
-                row += [cell(e.user.full_name), cell(e.user.email)]
+                # The account's own name only once the person accepted; before, what was typed.
+                row += [cell(e.person_full_name), cell(e.user.email)]
             row += [
+                cell(e.person_code),  # type: ignore[attr-defined]  # annotated above
                 cell(e.cohort.program.name),
                 cell(e.cohort.name),
                 cell(e.arm),
@@ -335,8 +354,9 @@ def latest_submitted_responses(scope: ExportScope) -> QuerySet[Response]:
 
 RESPONSE_FIELDS = (
     "assessment__enrollment__participant_code",
-    "assessment__enrollment__user__full_name",
+    "person_full_name",
     "assessment__enrollment__user__email",
+    "person_code",
     "assessment__enrollment__cohort__program__name",
     "assessment__enrollment__cohort__name",
     "assessment__enrollment__arm",
@@ -349,16 +369,42 @@ RESPONSE_FIELDS = (
 )
 
 
+# Enrollment.person_full_name in SQL: the account's name once the person accepted the
+# enrollment, else the name the coordinator typed (an organization that only typed an address
+# in learns nothing from the account).
+PERSON_FULL_NAME = Case(
+    When(
+        assessment__enrollment__accepted_at__isnull=False,
+        then=F("assessment__enrollment__user__full_name"),
+    ),
+    default=F("assessment__enrollment__invited_name"),
+)
+
+
 def _response_values(scope: ExportScope) -> Iterator[tuple[Any, ...]]:
-    return latest_submitted_responses(scope).values_list(*RESPONSE_FIELDS).iterator(CHUNK)
+    return (
+        latest_submitted_responses(scope)
+        .annotate(
+            person_full_name=PERSON_FULL_NAME,
+            person_code=person_code_of(
+                "assessment__enrollment__cohort__organization_id", "assessment__enrollment__user_id"
+            ),
+        )
+        .values_list(*RESPONSE_FIELDS)
+        .iterator(CHUNK)
+    )
+
+
+# Values before these positions are the lead columns (_lead); from them on, the response's own.
+LEAD_FIELDS = 8
 
 
 def _lead(values: tuple[Any, ...], identifiable: bool) -> list[Cell]:
-    code, name, email, program, cohort, arm, point = values[:7]
+    code, name, email, person, program, cohort, arm, point = values[:LEAD_FIELDS]
     lead = [cell(code)]
     if identifiable:
         lead += [cell(name), cell(email)]
-    return [*lead, cell(program), cell(cohort), cell(arm), cell(point)]
+    return [*lead, cell(person), cell(program), cell(cohort), cell(arm), cell(point)]
 
 
 def _item_sort_key(key: str) -> tuple[int, str]:
@@ -367,7 +413,7 @@ def _item_sort_key(key: str) -> tuple[int, str]:
 
 def response_rows(scope: ExportScope) -> Iterator[list[Cell]]:
     for values in _response_values(scope):
-        instrument, version, submitted_at, mode, answers = values[7:]
+        instrument, version, submitted_at, mode, answers = values[LEAD_FIELDS:]
         lead = _lead(values, scope.identifiable)
         tail_submitted, tail_mode = cell(submitted_at), cell(mode)
         for key in sorted(answers, key=_item_sort_key):
@@ -402,7 +448,7 @@ def _subscale(value: int | Decimal | None) -> Cell:
 def score_rows(scope: ExportScope) -> Iterator[list[Cell]]:
     subscale_columns = score_subscale_columns()
     for values in _response_values(scope):
-        code, version, submitted_at, mode, answers = values[7:]
+        code, version, submitted_at, mode, answers = values[LEAD_FIELDS:]
         row = [*_lead(values, scope.identifiable), cell(code), cell(version)]
         row += [cell(submitted_at), cell(mode)]
         subscales: dict[str, Cell] = {}

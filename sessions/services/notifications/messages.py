@@ -109,7 +109,9 @@ def _missed_message(n: Notification) -> Message:
         context={
             "session": session,
             "number": number,
-            "action_url": _url("program_sessions:week_detail", number),
+            # The week of this course: someone in two courses has a week 3 in each.
+            "action_url": _url("program_sessions:week_detail", number)
+            + (f"?course={n.enrollment_id}" if n.enrollment_id else ""),
             "action_text": f"Read the material for session {number}",
         },
     )

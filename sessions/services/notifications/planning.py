@@ -100,9 +100,13 @@ def _row(
 def _participants_of(sessions: list[ScheduledSession]) -> dict[int, list[Enrollment]]:
     """For each session, the active intervention-arm enrollments that take part in it."""
     cohort_ids = {s.cohort_id for s in sessions}
-    enrollments = Enrollment.objects.filter(
-        cohort_id__in=cohort_ids, status=EnrollmentStatus.ACTIVE, arm=Arm.INTERVENTION
-    ).select_related("user")
+    # Accepted only: someone a coordinator switched to active before they joined gets nothing
+    # from that organization (its delivery log would tell it about their account).
+    enrollments = (
+        Enrollment.objects.accepted()
+        .filter(cohort_id__in=cohort_ids, status=EnrollmentStatus.ACTIVE, arm=Arm.INTERVENTION)
+        .select_related("user")
+    )
     by_cohort: dict[int, list[Enrollment]] = defaultdict(list)
     by_pk: dict[int, Enrollment] = {}
     for enrollment in enrollments:
@@ -186,6 +190,7 @@ def plan_questionnaire_reminders(*, now: dt.datetime) -> Iterator[Notification]:
             closes_at__gt=now + CLOSING_LATEST,
             completed_at__isnull=True,
             enrollment__status=EnrollmentStatus.ACTIVE,
+            enrollment__accepted_at__isnull=False,
         ).select_related("enrollment__user")
     )
     prefs = preferences_for(a.enrollment.user_id for a in assessments)
@@ -226,9 +231,9 @@ def _enrollments_in_course(now: dt.datetime, user_ids: set[int]) -> dict[int, En
     """Per person, the active intervention enrollment whose course runs now (first session
     held, last session less than a week ago)."""
     enrollments = list(
-        Enrollment.objects.filter(
-            user_id__in=user_ids, status=EnrollmentStatus.ACTIVE, arm=Arm.INTERVENTION
-        ).select_related("user", "cohort")
+        Enrollment.objects.accepted()
+        .filter(user_id__in=user_ids, status=EnrollmentStatus.ACTIVE, arm=Arm.INTERVENTION)
+        .select_related("user", "cohort")
     )
     spans: dict[tuple[int, int | None], tuple[dt.datetime, dt.datetime]] = {}
     rows = (
@@ -295,6 +300,7 @@ def plan_missed_session_material(*, now: dt.datetime) -> Iterator[Notification]:
             scheduled_session__starts_at__gt=now - LOOK_BACK,
             scheduled_session__status=SessionStatus.SCHEDULED,
             enrollment__status=EnrollmentStatus.ACTIVE,
+            enrollment__accepted_at__isnull=False,
         ).select_related("enrollment__user", "scheduled_session")
     )
     prefs = preferences_for(a.enrollment.user_id for a in missed)
