@@ -11,7 +11,6 @@ from .models import (
     AuditEvent,
     ConsentRecord,
     ErasureRequest,
-    ExportRecord,
     Invitation,
     Membership,
     Organization,
@@ -118,33 +117,6 @@ class InvitationAdmin(admin.ModelAdmin[Invitation]):
     # The token itself is never stored; its digest is useless to an admin.
     exclude = ["token_hash"]
     readonly_fields = ["accepted_at", "accepted_by", "invited_by"]
-
-
-@admin.register(ExportRecord)
-class ExportRecordAdmin(admin.ModelAdmin[ExportRecord]):
-    """A log: readable by site operators, never edited, so it stays evidence."""
-
-    list_display = [
-        "created_at",
-        "actor",
-        "organization",
-        "kind",
-        "format",
-        "identifiable",
-        "row_count",
-        "finished_at",
-    ]
-    list_filter = ["organization", "kind", "format", "identifiable", "source"]
-    search_fields = ["actor", "checksum"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: ExportRecord | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: ExportRecord | None = None) -> bool:
-        return False
 
 
 @admin.register(AuditEvent)

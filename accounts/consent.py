@@ -44,10 +44,10 @@ EXEMPT_VIEWS = frozenset(
     {
         "consent",
         "help",
-        "program_sessions:unsubscribe",
-        "program_sessions:my_data_download",
-        "program_sessions:withdraw",
-        "program_sessions:erasure_request",
+        "notifications:unsubscribe",
+        "rights:my_data_download",
+        "rights:withdraw",
+        "rights:erasure_request",
         # Keeping a session alive from the idle-logoff warning must not turn into a redirect.
         "session_keep_alive",
     }

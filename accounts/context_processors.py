@@ -14,7 +14,7 @@ _NAV = {
     "participant": [
         ("program_sessions:participant_home", "My course"),
         ("program_sessions:practice_list", "Practice log"),
-        ("program_sessions:results_mine", "My results"),
+        ("questionnaires:results_mine", "My results"),
         ("program_sessions:calendar_settings", "Calendar"),
         ("profile", "My details"),
     ],
@@ -25,7 +25,7 @@ _NAV = {
     ],
     "coordinator": [
         ("programs:cohort_list", "Cohorts"),
-        ("program_sessions:reports_overview", "Overview"),
+        ("reports:reports_overview", "Overview"),
         ("coordinator_home", "Organization"),
         ("invitation_create", "Invite someone"),
         ("program_sessions:calendar_settings", "Calendar"),

@@ -32,7 +32,7 @@ PERMISSIONS_POLICY = ", ".join(
 SECRET_LINK_VIEWS = frozenset(
     {
         "invitation_accept",
-        "program_sessions:unsubscribe",
+        "notifications:unsubscribe",
         "program_sessions:calendar_feed",
         "account_reset_password_from_key",
         "account_confirm_email",

@@ -65,6 +65,11 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
 
+class QuestionnaireLayout(models.TextChoices):
+    ONE_QUESTION = "one_question", "One question on each page"
+    WHOLE = "whole", "A whole questionnaire on one page"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. Participants have no Membership; staff have one per organization."""
 
@@ -83,6 +88,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
     phone = models.CharField(max_length=32, blank=True)
+    # How the person likes to read, like the time zone: it is not about reminders, so it lives
+    # with the person (chosen on the reminder settings page today).
+    questionnaire_layout = models.CharField(
+        "How to show questionnaires",
+        max_length=20,
+        choices=QuestionnaireLayout.choices,
+        default=QuestionnaireLayout.ONE_QUESTION,
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         default=False, help_text="May use the Django admin site (site operators only)."
@@ -249,58 +262,6 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired()
 
 
-class ExportRecord(models.Model):
-    """One data export, page download or command run: who, what, with which filters, and the result.
-
-    Written before the first byte leaves, so even an interrupted download of identifiable data
-    is on record; the row count and checksum are added once the last byte has been produced
-    (they stay empty for a download that was cut off).
-    """
-
-    user = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="exports"
-    )
-    # Kept as text too: the record must still say who exported after the account is deleted,
-    # and a command run without --user is "command line".
-    actor = models.CharField(max_length=254)
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="exports",
-        help_text="Empty for a command-line export across every organization.",
-    )
-    created_at = models.DateTimeField(default=django_timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    kind = models.CharField(max_length=20)
-    format = models.CharField(max_length=10)
-    filters = models.JSONField(default=dict, blank=True)
-    identifiable = models.BooleanField(default=False)
-    source = models.CharField(max_length=10, default="page", help_text="page or command")
-    row_count = models.PositiveIntegerField(
-        null=True,
-        blank=True,
-        help_text="Data rows over every file of the export (header and codebook rows not counted).",
-    )
-    checksum = models.CharField(
-        max_length=64, blank=True, help_text="SHA-256 of the bytes produced, in hex."
-    )
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [
-            models.Index(fields=["organization", "created_at"], name="export_record_org_created")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.format} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.finished_at is not None
-
-
 # --- participant rights -----------------------------------------------------------------------
 
 
@@ -413,14 +374,18 @@ class AuditAction(models.TextChoices):
     ERASURE_COMPLETED = "erasure_completed", "Erasure completed"
 
 
+# Events keep the object type they were written with (the log is never rewritten), so a model
+# that moved to another app is listed under its old label as well as its new one.
 AUDIT_OBJECT_NAMES = {
     "accounts.exportrecord": "Export",
+    "reports.exportrecord": "Export",
     "accounts.invitation": "Invitation",
     "accounts.membership": "Staff role",
     "mfa.authenticator": "Two-factor method",
     "programs.cohort": "Cohort",
     "programs.enrollment": "Enrollment",
     "program_sessions.safetyevent": "Safety flag",
+    "questionnaires.safetyevent": "Safety flag",
     "program_sessions.scheduledsession": "Session",
 }
 

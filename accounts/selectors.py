@@ -16,7 +16,6 @@ from django.http import Http404
 
 from .models import (
     AuditEvent,
-    ExportRecord,
     Invitation,
     Membership,
     Organization,
@@ -132,11 +131,6 @@ def user_list_joined(*, organization_ids: Iterable[int] | QuerySet[Any, Any]) ->
         enrollments__accepted_at__isnull=False,
     ).values("pk")
     return User.objects.filter(Q(pk__in=staff) | Q(pk__in=invited) | Q(pk__in=enrolled))
-
-
-def export_record_list_for_organization(*, organization: Organization) -> QuerySet[ExportRecord]:
-    """The organization's exports, newest first, for its coordinators."""
-    return ExportRecord.objects.filter(organization=organization).order_by("-created_at", "-pk")
 
 
 def audit_event_list_for_organization(

@@ -17,7 +17,6 @@ from .audit import audit_record
 from .emails import email_send
 from .models import (
     AuditAction,
-    ExportRecord,
     Invitation,
     Membership,
     Organization,
@@ -251,37 +250,3 @@ def user_update_profile(
 
 
 # --- export records ---------------------------------------------------------------------------
-
-COMMAND_LINE = "command line"
-
-
-def export_record_start(
-    *,
-    user: User | None,
-    organization: Organization | None,
-    kind: str,
-    format: str,
-    filters: dict[str, object],
-    identifiable: bool,
-    source: str = "page",
-) -> ExportRecord:
-    """Record an export before its first byte is produced (the who, what and filters)."""
-    return ExportRecord.objects.create(
-        user=user,
-        actor=user.email if user is not None else COMMAND_LINE,
-        organization=organization,
-        kind=kind,
-        format=format,
-        filters=filters,
-        identifiable=identifiable,
-        source=source,
-    )
-
-
-def export_record_finish(*, record: ExportRecord, row_count: int, checksum: str) -> ExportRecord:
-    """Add what an export produced once its last byte is out: data rows and SHA-256 checksum."""
-    record.row_count = row_count
-    record.checksum = checksum
-    record.finished_at = timezone.now()
-    record.save(update_fields=["row_count", "checksum", "finished_at"])
-    return record

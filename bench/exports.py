@@ -70,14 +70,8 @@ from programs.models import (  # noqa: E402
     Modality,
     Program,
 )
-from sessions.models import (  # noqa: E402
-    Assessment,
-    Attendance,
-    AttendanceStatus,
-    PracticeLog,
-    Response,
-    ScheduledSession,
-)
+from sessions.models import Attendance, AttendanceStatus, PracticeLog, ScheduledSession  # noqa: E402
+from sessions.questionnaires.models import Assessment, Response  # noqa: E402
 from sessions.reports.exports import ExportOutput, ExportScope, export_start  # noqa: E402
 
 PROGRAM = "mbsr-8-ms"

@@ -55,8 +55,9 @@ from programs.models import (  # noqa: E402
     Modality,
     Program,
 )
-from sessions.models import Notification, Preferences, ScheduledSession  # noqa: E402
-from sessions.services.notifications import (  # noqa: E402
+from sessions.models import ScheduledSession  # noqa: E402
+from sessions.notifications.models import Notification, Preferences  # noqa: E402
+from sessions.notifications.services import (  # noqa: E402
     notification_deliver,
     notifications_dispatch,
     notifications_plan,

@@ -93,9 +93,9 @@ from accounts.idle import SESSION_KEY as IDLE_SESSION_KEY  # noqa: E402
 from accounts.mfa import SECOND_FACTOR_TYPES  # noqa: E402
 from accounts.models import User  # noqa: E402
 from programs.models import Cohort, Enrollment, MeasurementPoint, Program  # noqa: E402
-from sessions.demo import MBSR_SLUG, ZONE, demo_courses_ensure  # noqa: E402
-from sessions.demo import _ensure_group as demo_group_ensure  # noqa: E402
-from sessions.models import Assessment, Response  # noqa: E402
+from sessions.demo.builders import MBSR_SLUG, ZONE, demo_courses_ensure  # noqa: E402
+from sessions.demo.builders import _ensure_group as demo_group_ensure  # noqa: E402
+from sessions.questionnaires.models import Assessment, Response  # noqa: E402
 from sessions.reports.exports import ExportOutput, ExportScope, export_start  # noqa: E402
 
 GROUP_SIZE = 30
@@ -429,7 +429,7 @@ def pages_against_admin_login(demo: Demo, requests: int) -> None:
         Page(
             f"coordinator overview ({cohorts:,} cohorts)",
             signed_in(demo.people.coordinator),
-            reverse("program_sessions:reports_overview"),
+            reverse("reports:reports_overview"),
         ),
         Page(
             f"cohort dashboard ({GROUP_SIZE} participants)",

@@ -30,5 +30,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("programs.urls")),
     path("", include("sessions.urls")),
+    path("", include("sessions.questionnaires.urls")),
+    path("", include("sessions.notifications.urls")),
+    path("", include("sessions.reports.urls")),
+    path("", include("sessions.rights.urls")),
     path("", include("accounts.urls")),
 ]

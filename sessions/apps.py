@@ -21,7 +21,7 @@ class SessionsConfig(AppConfig):
 
 
 def _sync_cohort(sender: Any, *, cohort: Any, **kwargs: Any) -> None:
-    from sessions.services.assessments import assessment_windows_sync_for_cohort
+    from sessions.questionnaires.services.assessments import assessment_windows_sync_for_cohort
     from sessions.services.schedule import schedule_sync_for_cohort
 
     schedule_sync_for_cohort(cohort=cohort)
@@ -29,7 +29,7 @@ def _sync_cohort(sender: Any, *, cohort: Any, **kwargs: Any) -> None:
 
 
 def _sync_enrollment(sender: Any, *, enrollment: Any, **kwargs: Any) -> None:
-    from sessions.services.assessments import assessment_windows_sync
+    from sessions.questionnaires.services.assessments import assessment_windows_sync
     from sessions.services.schedule import schedule_sync_for_enrollment
 
     schedule_sync_for_enrollment(enrollment=enrollment)

@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from programs.models import Delivery, Enrollment, Program, ProgramSession
-
-from .models import (
+from sessions.models import (
     ATTENDED_STATUSES,
     MISSED_STATUSES,
     Attendance,
@@ -27,7 +26,7 @@ from .models import (
     ScheduledSession,
     SessionCompletion,
 )
-from .selectors import scheduled_session_list_for_participant
+from sessions.selectors import scheduled_session_list_for_participant
 
 
 def course_label(enrollment: Enrollment) -> str:

@@ -1,15 +1,6 @@
-from .views import (
-    calendar,
-    exports,
-    notifications,
-    participant,
-    questionnaire_entry,
-    questionnaire_staff,
-    questionnaires,
-    reports,
-    rights,
-    staff,
-)
+"""URLs of the sessions app (namespace "program_sessions"): the course as it happens."""
+
+from sessions.views import calendar, participant, staff
 
 app_name = "program_sessions"
 
@@ -17,11 +8,4 @@ urlpatterns = [
     *staff.urlpatterns,
     *participant.urlpatterns,
     *calendar.urlpatterns,
-    *questionnaires.urlpatterns,
-    *questionnaire_staff.urlpatterns,
-    *questionnaire_entry.urlpatterns,
-    *reports.urlpatterns,
-    *exports.urlpatterns,
-    *notifications.urlpatterns,
-    *rights.urlpatterns,
 ]

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from sessions.models import Assessment
+from sessions.questionnaires.models import Assessment
 from tests.sessions.staff_cast import NOW, enroll, group_cohort
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_a_flashed_message_naming_a_participant_travels_in_no_cookie(
         opens_at=NOW - dt.timedelta(days=1),
         closes_at=NOW + dt.timedelta(days=13),
     )
-    log = reverse("program_sessions:delivery_log", args=[enrollment.pk])
+    log = reverse("notifications:delivery_log", args=[enrollment.pk])
     client.force_login(facilitator_user)
 
     with time_machine.travel(NOW, tick=False):
@@ -38,7 +38,7 @@ def test_a_flashed_message_naming_a_participant_travels_in_no_cookie(
         # "Check-in ready: on its way to P-7K3Q9."
         with django_capture_on_commit_callbacks(execute=True):
             pressed = client.post(
-                reverse("program_sessions:send_now", args=[enrollment.pk]),
+                reverse("notifications:send_now", args=[enrollment.pk]),
                 {"click_id": click_id, "kind": "questionnaire_open", "assessment": check_in.pk},
             )
         assert pressed.status_code == 302

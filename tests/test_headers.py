@@ -181,11 +181,11 @@ def test_invitation_link_page_is_never_stored(
 
 
 def test_unsubscribe_link_page_is_never_stored(client, participant):
-    from sessions.services.notifications.unsubscribe import unsubscribe_token
+    from sessions.notifications.services.unsubscribe import unsubscribe_token
 
     response = client.get(
         reverse(
-            "program_sessions:unsubscribe",
+            "notifications:unsubscribe",
             args=[unsubscribe_token(user=participant, kind="session_24h")],
         )
     )

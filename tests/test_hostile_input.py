@@ -32,15 +32,10 @@ from accounts.models import ErasureRequest, Invitation, User
 from accounts.rights import erasure_request_create
 from programs.forms import CohortForm
 from programs.models import Cohort, Enrollment, EnrollmentStatus
-from sessions.models import (
-    FacilitatorNote,
-    FollowUp,
-    Notification,
-    SafetyEvent,
-    ScheduledSession,
-    SessionStatus,
-)
-from sessions.services.notifications.messages import notification_email
+from sessions.models import FacilitatorNote, FollowUp, ScheduledSession, SessionStatus
+from sessions.notifications.models import Notification
+from sessions.notifications.services.messages import notification_email
+from sessions.questionnaires.models import SafetyEvent
 from tests.factories import PASSWORD, EnrollmentFactory, UserFactory, staff_totp_ensure
 from tests.reauthentication import record_reauthentication
 from tests.sessions.staff_cast import enroll, ier_cohort
@@ -269,7 +264,7 @@ FORMS: dict[str, FormCase] = {
     "question page": FormCase(
         who=_participant,
         url=_at(
-            "program_sessions:questionnaire_question",
+            "questionnaires:questionnaire_question",
             lambda w: w.post.pk,
             lambda w: "gad7",
             lambda w: 1,
@@ -280,7 +275,7 @@ FORMS: dict[str, FormCase] = {
         who=_participant,
         method="get",
         url=lambda w, values: (
-            reverse("program_sessions:questionnaire_question", args=[w.post.pk, "gad7", 1])
+            reverse("questionnaires:questionnaire_question", args=[w.post.pk, "gad7", 1])
             + "?"
             + query(values)
         ),
@@ -288,7 +283,7 @@ FORMS: dict[str, FormCase] = {
     ),
     "whole questionnaire": FormCase(
         who=_participant,
-        url=_at("program_sessions:questionnaire_all", lambda w: w.post.pk, lambda w: "gad7"),
+        url=_at("questionnaires:questionnaire_all", lambda w: w.post.pk, lambda w: "gad7"),
         fields=lambda w: {f"q{n}": sometimes(str(n % 4)) for n in range(1, 9)},
         keeps_what_is_valid=True,
     ),
@@ -309,7 +304,7 @@ FORMS: dict[str, FormCase] = {
     ),
     "reminder settings": FormCase(
         who=_participant,
-        url=_at("program_sessions:preferences"),
+        url=_at("notifications:preferences"),
         fields=lambda w: {
             "session_reminders": sometimes("on"),
             "questionnaire_reminders": sometimes("on"),
@@ -320,7 +315,7 @@ FORMS: dict[str, FormCase] = {
             "quiet_hours_start": sometimes("21:00"),
             "quiet_hours_end": sometimes("08:00"),
         },
-        shows=((_participant, lambda w: reverse("program_sessions:preferences")),),
+        shows=((_participant, lambda w: reverse("notifications:preferences")),),
     ),
     "calendar link": FormCase(
         who=_participant,
@@ -339,21 +334,19 @@ FORMS: dict[str, FormCase] = {
     ),
     "leave the course": FormCase(
         who=_participant,
-        url=_at("program_sessions:withdraw"),
+        url=_at("rights:withdraw"),
         fields=lambda w: {"enrollment": sometimes(str(w.enrollment.pk)), "reason": hostile_text()},
         allowed=frozenset({200, 302, 404}),
         reset=_rejoin,
     ),
     "erasure request": FormCase(
         who=_participant,
-        url=_at("program_sessions:erasure_request"),
+        url=_at("rights:erasure_request"),
         fields=lambda w: {
             "reason": hostile_text(),
             "confirm": st.one_of(st.just(""), hostile_text()),
         },
-        shows=(
-            (lambda w: w.coordinator, lambda w: reverse("program_sessions:erasure_request_list")),
-        ),
+        shows=((lambda w: w.coordinator, lambda w: reverse("rights:erasure_request_list")),),
     ),
     # allauth's own account pages, as a participant.
     "change password": FormCase(
@@ -568,16 +561,16 @@ def _cohort_pages(cohort: Callable[[World], Cohort]) -> tuple[Page, ...]:
         (_facilitator, _page("program_sessions:session_detail", last)),
         (_facilitator, _page("program_sessions:session_reschedule", last)),
         (_facilitator, _page("program_sessions:session_cancel", last)),
-        (_facilitator, _page("program_sessions:questionnaire_status", pk)),
+        (_facilitator, _page("questionnaires:questionnaire_status", pk)),
         (_coordinator, _page("programs:cohort_update", pk)),
-        (_coordinator, lambda w: reverse("program_sessions:export") + f"?cohort={pk(w)}"),
+        (_coordinator, lambda w: reverse("reports:export") + f"?cohort={pk(w)}"),
     )
 
 
 # What participants see of their course: the next session's place, link or phone instructions.
 PARTICIPANT_COURSE_PAGES: tuple[Page, ...] = (
     (_participant, _page("program_sessions:participant_home")),
-    (_participant, _page("program_sessions:withdraw")),
+    (_participant, _page("rights:withdraw")),
 )
 # Pages that name participants to staff (names typed by a coordinator or imported).
 ROSTER_PAGES: tuple[Page, ...] = (
@@ -957,7 +950,7 @@ STAFF_FORMS: dict[str, FormCase] = {
     "questionnaire staff entry": FormCase(
         who=_facilitator,
         url=_at(
-            "program_sessions:questionnaire_entry_instrument", lambda w: w.post.pk, lambda w: "gad7"
+            "questionnaires:questionnaire_entry_instrument", lambda w: w.post.pk, lambda w: "gad7"
         ),
         fields=lambda w: {
             "mode": sometimes("phone"),
@@ -966,13 +959,13 @@ STAFF_FORMS: dict[str, FormCase] = {
         },
         keeps_what_is_valid=True,
         shows=(
-            (_facilitator, _page("program_sessions:questionnaire_entry", lambda w: w.post.pk)),
-            (_facilitator, _page("program_sessions:questionnaire_status", lambda w: w.cohort.pk)),
+            (_facilitator, _page("questionnaires:questionnaire_entry", lambda w: w.post.pk)),
+            (_facilitator, _page("questionnaires:questionnaire_status", lambda w: w.cohort.pk)),
         ),
     ),
     "questionnaire correction": FormCase(
         who=_facilitator,
-        url=_at("program_sessions:response_correct", lambda w: w.baseline.pk, lambda w: "phq9"),
+        url=_at("questionnaires:response_correct", lambda w: w.baseline.pk, lambda w: "phq9"),
         fields=lambda w: {
             **{f"q{n}": sometimes(str(n % 4)) for n in range(1, 11)},
             "reason": hostile_text(),
@@ -980,26 +973,24 @@ STAFF_FORMS: dict[str, FormCase] = {
         shows=(
             (
                 _facilitator,
-                _page(
-                    "program_sessions:response_correct", lambda w: w.baseline.pk, lambda w: "phq9"
-                ),
+                _page("questionnaires:response_correct", lambda w: w.baseline.pk, lambda w: "phq9"),
             ),
-            (_facilitator, _page("program_sessions:results_cohort", lambda w: w.cohort.pk)),
+            (_facilitator, _page("questionnaires:results_cohort", lambda w: w.cohort.pk)),
         ),
     ),
     "safety acknowledgement": FormCase(
         who=_facilitator,
-        url=_at("program_sessions:safety_acknowledge", lambda w: w.safety_event.pk),
+        url=_at("questionnaires:safety_acknowledge", lambda w: w.safety_event.pk),
         fields=lambda w: {"action_taken": hostile_text()},
         allowed=frozenset({200, 302}),
         shows=(
             (
                 _facilitator,
-                _page("program_sessions:safety_event_detail", lambda w: w.safety_event.pk),
+                _page("questionnaires:safety_event_detail", lambda w: w.safety_event.pk),
             ),
             (
                 _coordinator,
-                _page("program_sessions:safety_event_detail", lambda w: w.safety_event.pk),
+                _page("questionnaires:safety_event_detail", lambda w: w.safety_event.pk),
             ),
         ),
         reset=_reopen_safety_event,
@@ -1007,13 +998,13 @@ STAFF_FORMS: dict[str, FormCase] = {
     ),
     "send now": FormCase(
         who=_facilitator,
-        url=_at("program_sessions:send_now", lambda w: w.enrollment.pk),
+        url=_at("notifications:send_now", lambda w: w.enrollment.pk),
         fields=lambda w: {
             "kind": sometimes("questionnaire_open"),
             "click_id": st.one_of(st.uuids().map(str), hostile_text()),
             "assessment": sometimes(str(w.post.pk)),
         },
-        shows=((_facilitator, _page("program_sessions:delivery_log", lambda w: w.enrollment.pk)),),
+        shows=((_facilitator, _page("notifications:delivery_log", lambda w: w.enrollment.pk)),),
     ),
     # --- the organization: its details are edited in the admin, by a site operator ---
     "organization details": FormCase(
@@ -1035,7 +1026,7 @@ STAFF_FORMS: dict[str, FormCase] = {
             (
                 _participant,
                 _page(
-                    "program_sessions:questionnaire_support",
+                    "questionnaires:questionnaire_support",
                     lambda w: w.baseline.pk,
                     lambda w: "phq9",
                 ),
@@ -1048,10 +1039,10 @@ STAFF_FORMS: dict[str, FormCase] = {
     ),
     "erasure completion": FormCase(
         who=_coordinator,
-        url=_at("program_sessions:erasure_request_detail", lambda w: _open_erasure_request(w).pk),
+        url=_at("rights:erasure_request_detail", lambda w: _open_erasure_request(w).pk),
         fields=lambda w: {"anything": hostile_text()},
         shows=(
-            (_coordinator, _page("program_sessions:erasure_request_list")),
+            (_coordinator, _page("rights:erasure_request_list")),
             (_coordinator, _page("audit_log")),
         ),
         reauthenticate=True,
@@ -1060,7 +1051,7 @@ STAFF_FORMS: dict[str, FormCase] = {
     "export": FormCase(
         who=_coordinator,
         method="get",
-        url=lambda w, values: reverse("program_sessions:export") + "?" + query(values),
+        url=lambda w, values: reverse("reports:export") + "?" + query(values),
         fields=lambda w: {
             "kind": sometimes("completion"),
             "format": sometimes("csv"),
@@ -1076,7 +1067,7 @@ STAFF_FORMS: dict[str, FormCase] = {
     "outcome summary filter": FormCase(
         who=_facilitator,
         method="get",
-        url=lambda w, values: reverse("program_sessions:outcomes") + "?" + query(values),
+        url=lambda w, values: reverse("reports:outcomes") + "?" + query(values),
         fields=lambda w: {"program": hostile_text(), "cohort": sometimes(str(w.cohort.pk))},
         allowed=frozenset({200, 400, 404}),
         succeeds_with=frozenset({200}),
@@ -1084,7 +1075,7 @@ STAFF_FORMS: dict[str, FormCase] = {
     "reports filter": FormCase(
         who=_coordinator,
         method="get",
-        url=lambda w, values: reverse("program_sessions:reports_overview") + "?" + query(values),
+        url=lambda w, values: reverse("reports:reports_overview") + "?" + query(values),
         fields=lambda w: {
             "program": hostile_text(),
             "arm": hostile_text(),
@@ -1113,7 +1104,7 @@ STAFF_FORMS: dict[str, FormCase] = {
     # --- staff's own settings ---
     "reminder settings (staff)": FormCase(
         who=_facilitator,
-        url=_at("program_sessions:preferences"),
+        url=_at("notifications:preferences"),
         fields=lambda w: {
             "weekly_digest": sometimes("on"),
             "digest_weekday": sometimes("0"),
@@ -1121,7 +1112,7 @@ STAFF_FORMS: dict[str, FormCase] = {
             "quiet_hours_start": sometimes("21:00"),
             "quiet_hours_end": sometimes("08:00"),
         },
-        shows=((_facilitator, _page("program_sessions:preferences")),),
+        shows=((_facilitator, _page("notifications:preferences")),),
     ),
     "my details (staff)": FormCase(
         who=_facilitator,
@@ -1193,20 +1184,20 @@ def _staff_pages(world: World) -> list[str]:
         reverse("program_sessions:cohort_detail", args=[world.cohort.pk]),
         reverse("program_sessions:attendance_grid", args=[world.cohort.pk]),
         reverse("program_sessions:session_detail", args=[world.session.pk]),
-        reverse("program_sessions:questionnaire_status", args=[world.cohort.pk]),
-        reverse("program_sessions:results_cohort", args=[world.cohort.pk]),
+        reverse("questionnaires:questionnaire_status", args=[world.cohort.pk]),
+        reverse("questionnaires:results_cohort", args=[world.cohort.pk]),
         reverse("program_sessions:makeup_create", args=[world.cohort.pk]),
-        reverse("program_sessions:delivery_log", args=[world.enrollment.pk]),
-        reverse("program_sessions:safety_event_detail", args=[world.safety_event.pk]),
-        reverse("program_sessions:export") + f"?cohort={world.cohort.pk}",
-        reverse("program_sessions:outcomes"),
+        reverse("notifications:delivery_log", args=[world.enrollment.pk]),
+        reverse("questionnaires:safety_event_detail", args=[world.safety_event.pk]),
+        reverse("reports:export") + f"?cohort={world.cohort.pk}",
+        reverse("reports:outcomes"),
     ]
 
 
 def _coordinator_pages(world: World) -> list[str]:
     return [
         *_staff_pages(world),
-        reverse("program_sessions:reports_overview"),
+        reverse("reports:reports_overview"),
         reverse("programs:cohort_update", args=[world.cohort.pk]),
         reverse("programs:enrollment_update", args=[world.enrollment.pk]),
     ]
@@ -1257,7 +1248,7 @@ def test_a_cohort_name_with_markup_is_shown_as_text_everywhere(client, world):
         client.force_login(world.participant)
         _assert_pages_escape(
             client,
-            [reverse("program_sessions:withdraw")],
+            [reverse("rights:withdraw")],
             world,
             expect="&lt;script&gt;",
         )
@@ -1439,7 +1430,7 @@ def test_a_cohort_filter_that_is_not_a_plain_number_is_no_cohort(client, world, 
     """Once a 500: "²".isdigit() is true, and int("²") fails."""
     client.force_login(world.facilitator)
     with time_machine.travel(NOW, tick=False):
-        for name in ("program_sessions:outcomes", "program_sessions:export"):
+        for name in ("reports:outcomes", "reports:export"):
             response = client.get(reverse(name) + "?" + query({"cohort": cohort}))
             assert response.status_code == 404, (name, cohort)
 
@@ -1462,13 +1453,13 @@ def test_safety_follow_up_text_with_markup_is_shown_as_text(client, world):
     with time_machine.travel(NOW, tick=False):
         record_reauthentication(client, world.facilitator)
         response = client.post(
-            reverse("program_sessions:safety_acknowledge", args=[world.safety_event.pk]),
+            reverse("questionnaires:safety_acknowledge", args=[world.safety_event.pk]),
             {"action_taken": NAME},
         )
         assert response.status_code == 302
         _assert_pages_escape(
             client,
-            [reverse("program_sessions:safety_event_detail", args=[world.safety_event.pk])],
+            [reverse("questionnaires:safety_event_detail", args=[world.safety_event.pk])],
             world,
             expect=ESCAPED_NAME,
         )

@@ -28,9 +28,10 @@ from accounts.models import Invitation, User
 from programs.forms import CohortForm, EnrollmentForm, EnrollmentImportForm, EnrollmentWithdrawForm
 from programs.models import Cohort, Enrollment
 from sessions.forms.participant import PracticeLogForm, ReflectionForm, StrategyLogForm
-from sessions.forms.questionnaire_entry import CorrectionForm
 from sessions.forms.staff import CancelForm, MakeupForm, NoteForm
-from sessions.models import FacilitatorNote, PracticeLog, Response, SessionCompletion
+from sessions.models import FacilitatorNote, PracticeLog, SessionCompletion
+from sessions.questionnaires.forms.entry import CorrectionForm
+from sessions.questionnaires.models import Response
 from tests.reauthentication import record_reauthentication
 from tests.test_url_matrix import NOW, World, build_world
 
@@ -199,7 +200,7 @@ def test_facilitator_note_over_the_limit_leaves_the_saved_note_alone(client, wor
 
 def test_correction_reason_over_the_limit_changes_no_answers(client, world):
     client.force_login(world.facilitator)
-    url = reverse("program_sessions:response_correct", args=[world.baseline.pk, "phq9"])
+    url = reverse("questionnaires:response_correct", args=[world.baseline.pk, "phq9"])
     answers = {f"q{n}": "0" for n in range(1, 11)}
     with time_machine.travel(NOW, tick=False):
         record_reauthentication(client, world.facilitator)

@@ -21,25 +21,23 @@ from django.http.response import HttpResponseBase
 from django.test import override_settings
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, path, resolve, reverse
 
-from accounts.models import ExportRecord, Invitation, Organization, User, hash_token
+from accounts.models import Invitation, Organization, User, hash_token
 from programs.models import Cohort, Enrollment
 from sessions.models import (
-    Assessment,
     Attendance,
     AttendanceStatus,
     CalendarFeed,
     FacilitatorNote,
     FollowUp,
-    Notification,
-    NotificationStatus,
     PracticeLog,
-    Response,
-    SafetyEvent,
     ScheduledSession,
     SessionCompletion,
 )
+from sessions.notifications.models import Notification, NotificationStatus
+from sessions.notifications.services.unsubscribe import unsubscribe_token
+from sessions.questionnaires.models import Assessment, Response, SafetyEvent
+from sessions.reports.models import ExportRecord
 from sessions.services.calendar import calendar_feed_create
-from sessions.services.notifications.unsubscribe import unsubscribe_token
 from sessions.services.schedule import schedule_sync_for_cohort
 from tests.factories import (
     CohortFactory,
@@ -589,11 +587,11 @@ ADMIN_MODELS: dict[tuple[str, str], Callable[[World], object]] = {
     ("accounts", "organization"): lambda w: w.organization.pk,
     ("accounts", "membership"): lambda w: w.facilitator.memberships.get().pk,
     ("accounts", "invitation"): lambda w: w.invitation.pk,
-    ("accounts", "exportrecord"): lambda w: w.export_record.pk,
+    ("reports", "exportrecord"): lambda w: w.export_record.pk,
     ("programs", "program"): lambda w: w.cohort.program_id,
     ("programs", "cohort"): COHORT,
     ("programs", "enrollment"): ENROLLMENT,
-    ("program_sessions", "workerheartbeat"): const(1),
+    ("notifications", "workerheartbeat"): const(1),
     ("accounts", "auditevent"): const(1),
     ("accounts", "consentrecord"): lambda w: w.participant.consent_records.first().pk,
     ("accounts", "erasurerequest"): lambda w: _erasure_request(w).pk,
@@ -850,11 +848,11 @@ PROJECT: dict[str, Row] = {
             outsiders=COHORT_OUTSIDERS,
         ),
     ),
-    "program_sessions:safety_event_detail": cohort_staff(
-        url("program_sessions:safety_event_detail", lambda w: w.safety_event.pk)
+    "questionnaires:safety_event_detail": cohort_staff(
+        url("questionnaires:safety_event_detail", lambda w: w.safety_event.pk)
     ),
-    "program_sessions:safety_acknowledge": post_only(
-        url("program_sessions:safety_acknowledge", lambda w: w.safety_event.pk),
+    "questionnaires:safety_acknowledge": post_only(
+        url("questionnaires:safety_acknowledge", lambda w: w.safety_event.pk),
         PostCase(
             owner="facilitator",
             data=lambda w: {"action_taken": "Phoned on Wednesday; safe at home."},
@@ -863,15 +861,15 @@ PROJECT: dict[str, Row] = {
             reauthenticate=True,
         ),
     ),
-    "program_sessions:questionnaire_status": cohort_staff(
-        url("program_sessions:questionnaire_status", COHORT)
+    "questionnaires:questionnaire_status": cohort_staff(
+        url("questionnaires:questionnaire_status", COHORT)
     ),
-    "program_sessions:results_cohort": cohort_staff(url("program_sessions:results_cohort", COHORT)),
-    "program_sessions:questionnaire_entry": cohort_staff(
-        url("program_sessions:questionnaire_entry", POST_ASSESSMENT)
+    "questionnaires:results_cohort": cohort_staff(url("questionnaires:results_cohort", COHORT)),
+    "questionnaires:questionnaire_entry": cohort_staff(
+        url("questionnaires:questionnaire_entry", POST_ASSESSMENT)
     ),
-    "program_sessions:questionnaire_entry_instrument": cohort_staff(
-        url("program_sessions:questionnaire_entry_instrument", POST_ASSESSMENT, const("gad7")),
+    "questionnaires:questionnaire_entry_instrument": cohort_staff(
+        url("questionnaires:questionnaire_entry_instrument", POST_ASSESSMENT, const("gad7")),
         # Part of the answers, saved and not sent: the page comes back saying so.
         post=PostCase(
             owner="facilitator",
@@ -880,18 +878,18 @@ PROJECT: dict[str, Row] = {
             outsiders=COHORT_OUTSIDERS,
         ),
     ),
-    "program_sessions:response_correct": cohort_staff(
-        url("program_sessions:response_correct", BASELINE, PHQ9),
+    "questionnaires:response_correct": cohort_staff(
+        url("questionnaires:response_correct", BASELINE, PHQ9),
         post=PostCase(
             owner="facilitator",
             data=lambda w: {**_phq9_answers(item9=1), "reason": "Item 1 was misheard."},
-            expect=to("program_sessions:response_correct"),
+            expect=to("questionnaires:response_correct"),
             outsiders=COHORT_OUTSIDERS,
         ),
     ),
-    "program_sessions:delivery_log": cohort_staff(url("program_sessions:delivery_log", ENROLLMENT)),
-    "program_sessions:send_now": post_only(
-        url("program_sessions:send_now", ENROLLMENT),
+    "notifications:delivery_log": cohort_staff(url("notifications:delivery_log", ENROLLMENT)),
+    "notifications:send_now": post_only(
+        url("notifications:send_now", ENROLLMENT),
         PostCase(
             owner="facilitator",
             data=lambda w: {
@@ -899,24 +897,24 @@ PROJECT: dict[str, Row] = {
                 "click_id": "0b7c2a36-6f0e-4a4e-8f53-2f3c1d9e4a10",
                 "assessment": w.post.pk,
             },
-            expect=to("program_sessions:delivery_log"),
+            expect=to("notifications:delivery_log"),
             outsiders=COHORT_OUTSIDERS,
         ),
     ),
-    "program_sessions:delivery_problems": coordinators(url("program_sessions:delivery_problems")),
+    "notifications:delivery_problems": coordinators(url("notifications:delivery_problems")),
     # --- sessions: reports ---
-    "program_sessions:reports_overview": coordinators(url("program_sessions:reports_overview")),
-    "program_sessions:export": staff(url("program_sessions:export")),
+    "reports:reports_overview": coordinators(url("reports:reports_overview")),
+    "reports:export": staff(url("reports:export")),
     # A download of one cohort's completion figures (a facilitator's own cohort only).
-    "program_sessions:export_download": cohort_staff(
-        lambda w: _r("program_sessions:export_download", "completion") + f"?cohort={w.cohort.pk}"
+    "reports:export_download": cohort_staff(
+        lambda w: _r("reports:export_download", "completion") + f"?cohort={w.cohort.pk}"
     ),
-    "program_sessions:outcomes": staff(url("program_sessions:outcomes")),
+    "reports:outcomes": staff(url("reports:outcomes")),
     # --- sessions: participant ---
     # Staff have no course of their own: their home and lists say so rather than 404.
     "program_sessions:participant_home": signed_in(url("program_sessions:participant_home")),
     "program_sessions:practice_list": signed_in(url("program_sessions:practice_list")),
-    "program_sessions:results_mine": signed_in(url("program_sessions:results_mine")),
+    "questionnaires:results_mine": signed_in(url("questionnaires:results_mine")),
     "program_sessions:week_detail": participants(url("program_sessions:week_detail", const(1))),
     "program_sessions:week_complete": post_only(
         url("program_sessions:week_complete", const(1)),
@@ -954,23 +952,21 @@ PROJECT: dict[str, Row] = {
             outsiders=NOT_THE_PARTICIPANT,
         ),
     ),
-    "program_sessions:questionnaire_start": own(
-        url("program_sessions:questionnaire_start", POST_ASSESSMENT)
+    "questionnaires:questionnaire_start": own(
+        url("questionnaires:questionnaire_start", POST_ASSESSMENT)
     ),
-    "program_sessions:questionnaire_done": own(
-        url("program_sessions:questionnaire_done", BASELINE)
-    ),
-    "program_sessions:questionnaire_question": own(
-        url("program_sessions:questionnaire_question", POST_ASSESSMENT, const("gad7"), const(1)),
+    "questionnaires:questionnaire_done": own(url("questionnaires:questionnaire_done", BASELINE)),
+    "questionnaires:questionnaire_question": own(
+        url("questionnaires:questionnaire_question", POST_ASSESSMENT, const("gad7"), const(1)),
         post=PostCase(
             owner="participant",
             data=lambda w: {"answer": "1"},
-            expect=to("program_sessions:questionnaire_question"),
+            expect=to("questionnaires:questionnaire_question"),
             outsiders=NOT_THE_PARTICIPANT,
         ),
     ),
-    "program_sessions:questionnaire_all": own(
-        url("program_sessions:questionnaire_all", POST_ASSESSMENT, const("gad7")),
+    "questionnaires:questionnaire_all": own(
+        url("questionnaires:questionnaire_all", POST_ASSESSMENT, const("gad7")),
         # Two answers of seven: they are kept and the page asks for the rest.
         post=PostCase(
             owner="participant",
@@ -980,8 +976,8 @@ PROJECT: dict[str, Row] = {
         ),
     ),
     # The one-page form's script saves each answer as it is chosen (JSON, POST only).
-    "program_sessions:questionnaire_answer_save": post_only(
-        url("program_sessions:questionnaire_answer_save", POST_ASSESSMENT, const("gad7")),
+    "questionnaires:questionnaire_answer_save": post_only(
+        url("questionnaires:questionnaire_answer_save", POST_ASSESSMENT, const("gad7")),
         PostCase(
             owner="participant",
             data=lambda w: {"item": "1", "answer": "2"},
@@ -989,18 +985,18 @@ PROJECT: dict[str, Row] = {
             outsiders=NOT_THE_PARTICIPANT,
         ),
     ),
-    "program_sessions:questionnaire_check": own(
-        url("program_sessions:questionnaire_check", POST_ASSESSMENT, PHQ9),
+    "questionnaires:questionnaire_check": own(
+        url("questionnaires:questionnaire_check", POST_ASSESSMENT, PHQ9),
         # Sending the PHQ-9 leads on to the GAD-7, the next questionnaire of the set.
         post=PostCase(
             owner="participant",
             data=lambda w: {},
-            expect=to("program_sessions:questionnaire_question"),
+            expect=to("questionnaires:questionnaire_question"),
             outsiders=NOT_THE_PARTICIPANT,
         ),
     ),
-    "program_sessions:questionnaire_support": own(
-        url("program_sessions:questionnaire_support", BASELINE, PHQ9)
+    "questionnaires:questionnaire_support": own(
+        url("questionnaires:questionnaire_support", BASELINE, PHQ9)
     ),
     "program_sessions:calendar_settings": signed_in(url("program_sessions:calendar_settings")),
     "program_sessions:calendar_feed_create": post_only(
@@ -1021,15 +1017,15 @@ PROJECT: dict[str, Row] = {
     "program_sessions:calendar_feed": public(
         lambda w: _r("program_sessions:calendar_feed", token=w.calendar_token)
     ),
-    "program_sessions:preferences": signed_in(
-        url("program_sessions:preferences"),
+    "notifications:preferences": signed_in(
+        url("notifications:preferences"),
         post=PostCase(
-            owner="participant", data=_preferences, expect=to("program_sessions:preferences")
+            owner="participant", data=_preferences, expect=to("notifications:preferences")
         ),
     ),
     # One-click unsubscribe from an e-mail: the signed token is the permission (RFC 8058).
-    "program_sessions:unsubscribe": public(
-        url("program_sessions:unsubscribe", lambda w: w.unsubscribe_token),
+    "notifications:unsubscribe": public(
+        url("notifications:unsubscribe", lambda w: w.unsubscribe_token),
         post=PostCase(owner="anonymous", data=lambda w: {}, expect=OK),
     ),
     # --- participant rights ---
@@ -1042,12 +1038,10 @@ PROJECT: dict[str, Row] = {
             expect=to("home"),
         ),
     ),
-    "program_sessions:my_data_download": participants(
-        url("program_sessions:my_data_download", const("json"))
-    ),
+    "rights:my_data_download": participants(url("rights:my_data_download", const("json"))),
     # Another participant's course is not in the form's choices: the page says so (200).
-    "program_sessions:withdraw": participants(
-        url("program_sessions:withdraw"),
+    "rights:withdraw": participants(
+        url("rights:withdraw"),
         post=PostCase(
             owner="participant",
             data=lambda w: {"enrollment": w.enrollment.pk, "reason": ""},
@@ -1055,25 +1049,23 @@ PROJECT: dict[str, Row] = {
             outsiders=STAFF_ROLES,
         ),
     ),
-    "program_sessions:erasure_request": participants(
-        url("program_sessions:erasure_request"),
+    "rights:erasure_request": participants(
+        url("rights:erasure_request"),
         post=PostCase(
             owner="participant",
             data=lambda w: {"reason": "", "confirm": "on"},
-            expect=to("program_sessions:erasure_request"),
+            expect=to("rights:erasure_request"),
             outsiders=STAFF_ROLES,
         ),
     ),
-    "program_sessions:erasure_request_list": coordinators(
-        url("program_sessions:erasure_request_list")
-    ),
+    "rights:erasure_request_list": coordinators(url("rights:erasure_request_list")),
     # Only a coordinator of an organization the person is enrolled with; the password again.
-    "program_sessions:erasure_request_detail": cohort_coordinator(
-        lambda w: _r("program_sessions:erasure_request_detail", _erasure_request(w).pk),
+    "rights:erasure_request_detail": cohort_coordinator(
+        lambda w: _r("rights:erasure_request_detail", _erasure_request(w).pk),
         post=PostCase(
             owner="coordinator",
             data=lambda w: {},
-            expect=to("program_sessions:erasure_request_list"),
+            expect=to("rights:erasure_request_list"),
             outsiders=NOT_COHORT_COORDINATOR,
             reauthenticate=True,
         ),
@@ -1244,7 +1236,12 @@ def test_admin_staff_reach_the_admin_and_nobody_else_does(client):
 
 # Append-only logs record attempts too (that is their job); the matrix is about the data.
 LOG_MODEL_WORDS = ("audit", "accessevent", "historical")
-DATA_APPS = {"accounts", "programs", "program_sessions", "account", "mfa"}
+# Every app of the project (the nested ones under sessions/ too) and allauth's.
+DATA_APPS = {
+    config.label
+    for config in apps.get_app_configs()
+    if config.name.split(".")[0] in {"accounts", "programs", "sessions"}
+} | {"account", "mfa"}
 
 
 def snapshot() -> dict[str, list[dict[str, Any]]]:

@@ -1,7 +1,7 @@
 """Settings for the quick start: SQLite, filesystem broker and e-mail as files under var/."""
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env, mfa_key_from_secret_key
+from .base import INSTALLED_APPS, VAR_DIR, env, mfa_key_from_secret_key
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # Never used outside a developer's machine: production.py refuses to start without a key.
@@ -20,3 +20,7 @@ STORAGES = {
 
 for folder in ("mail", "celery/queue", "celery/processed", "celery/control"):
     (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
+
+# Demo data (seed_demo) exists only where people try Stillwater out or test it; production
+# settings leave the app out, so no demo builder can run there.
+INSTALLED_APPS = [*INSTALLED_APPS, "sessions.demo.apps.DemoConfig"]

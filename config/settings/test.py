@@ -5,7 +5,7 @@ fail) when a server is missing.
 """
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env, mfa_key_from_secret_key
+from .base import BASE_DIR, INSTALLED_APPS, env, mfa_key_from_secret_key
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret-test-only-key-not-secret-0123456789"  # noqa: S105
@@ -32,3 +32,7 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = BASE_DIR / "var" / "test-static"
+
+# Demo data (seed_demo) exists only where people try Stillwater out or test it; production
+# settings leave the app out, so no demo builder can run there.
+INSTALLED_APPS = [*INSTALLED_APPS, "sessions.demo.apps.DemoConfig"]

@@ -45,14 +45,13 @@ from programs.models import (
 )
 from sessions.models import (
     ATTENDED_STATUSES,
-    Assessment,
     Attendance,
     PracticeLog,
-    SafetyEvent,
     ScheduledSession,
     SessionCompletion,
     SessionStatus,
 )
+from sessions.questionnaires.models import Assessment, SafetyEvent
 
 # (name, definition in plain words): printed in every export's codebook and on the report pages.
 DEFINITIONS: list[tuple[str, str]] = [

@@ -38,8 +38,8 @@ from scipy import stats  # type: ignore[import-untyped]  # SciPy ships no type i
 from programs.instrument_library import Instrument, InstrumentNotFound, instrument_get
 from programs.models import Arm, Cohort, Enrollment, MeasurementKind, MeasurementPoint, Program
 from programs.scoring import ScoreResult
-from sessions.models import Response
-from sessions.results import (
+from sessions.questionnaires.models import Response
+from sessions.questionnaires.results import (
     HIGHER_IS_BETTER,
     LOWER_IS_BETTER,
     Number,

@@ -24,16 +24,9 @@ from accounts.models import ConsentRecord, ErasureRequest, User
 from programs.instrument_library import InstrumentError
 from programs.models import Enrollment
 from programs.scoring import InvalidAnswers, score
-from sessions.models import (
-    Assessment,
-    Attendance,
-    CalendarFeed,
-    Notification,
-    PracticeLog,
-    Preferences,
-    Response,
-    SessionCompletion,
-)
+from sessions.models import Attendance, CalendarFeed, PracticeLog, SessionCompletion
+from sessions.notifications.models import Notification, Preferences
+from sessions.questionnaires.models import Assessment, Response
 from sessions.reports.exports.cells import escape_text
 
 README = """\

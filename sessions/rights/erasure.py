@@ -31,19 +31,16 @@ from accounts.selectors import user_list_joined
 from programs.models import Enrollment
 from programs.services import EnrollmentError, enrollment_withdraw
 from sessions.models import (
-    Assessment,
     Attendance,
     CalendarFeed,
     FacilitatorNote,
     FacilitatorNoteRevision,
     FollowUp,
-    Notification,
     PracticeLog,
-    Preferences,
-    Response,
-    SafetyEvent,
     SessionCompletion,
 )
+from sessions.notifications.models import Notification, Preferences
+from sessions.questionnaires.models import Assessment, Response, SafetyEvent
 from sessions.rights.common import participant_codes_by_organization, rights_audit
 from sessions.rights.withdrawal import LEAVABLE, cancel_waiting
 

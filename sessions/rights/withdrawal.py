@@ -13,7 +13,7 @@ from accounts.models import AuditAction, User
 from accounts.rights import RightsError
 from programs.models import Enrollment, EnrollmentStatus
 from programs.services import EnrollmentError, enrollment_withdraw
-from sessions.models import Notification, NotificationKind, NotificationStatus
+from sessions.notifications.models import Notification, NotificationKind, NotificationStatus
 
 WITHDRAW_REASON_MAX = 250
 LEAVABLE = (EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE)

@@ -19,11 +19,11 @@ from programs.models import (
 )
 from programs.signals import ScheduleRejected
 from sessions.models import ScheduledSession, SessionStatus
-from sessions.scheduling import local_to_utc, plan
-from sessions.services.assessments import (
+from sessions.questionnaires.services.assessments import (
     assessment_windows_sync,
     assessment_windows_sync_for_cohort,
 )
+from sessions.scheduling import local_to_utc, plan
 
 
 class ScheduleError(ScheduleRejected):

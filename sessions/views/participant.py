@@ -34,12 +34,11 @@ from sessions.progress import (
     practice_day_counts,
     week_get_for_participant,
 )
-from sessions.selectors import (
+from sessions.questionnaires.selectors import (
     assessment_ids_started,
     assessment_list_due_for_enrollments,
-    practice_log_get_for_participant,
-    practice_log_list_for_participant,
 )
+from sessions.selectors import practice_log_get_for_participant, practice_log_list_for_participant
 from sessions.services.completion import CompletionError, completion_record
 from sessions.services.practice import (
     PracticeError,
@@ -224,7 +223,7 @@ def _due_questionnaires(
                 "assessment": assessment,
                 "is_open": assessment.opens_at <= now,
                 "started": assessment.pk in started,
-                "url": reverse("program_sessions:questionnaire_start", args=[assessment.pk]),
+                "url": reverse("questionnaires:questionnaire_start", args=[assessment.pk]),
             }
         )
     return found

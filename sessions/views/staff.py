@@ -40,11 +40,15 @@ from sessions.forms.staff import (
 )
 from sessions.models import (
     ATTENDED_STATUSES,
-    Assessment,
     Attendance,
     FollowUp,
     ScheduledSession,
     SessionCompletion,
+)
+from sessions.questionnaires.models import Assessment
+from sessions.questionnaires.selectors import (
+    assessment_ids_started_for_cohort,
+    assessment_list_for_cohort,
 )
 from sessions.reports.charts import (
     PracticeWeekTotal,
@@ -64,6 +68,7 @@ from sessions.reports.definitions import (
     session_attendance_build,
     summaries_build,
 )
+from sessions.reports.views.overview import SummaryCells, figures_by_arm
 from sessions.rosters import (
     AttendanceGrid,
     RosterRow,
@@ -72,8 +77,6 @@ from sessions.rosters import (
     roster_build,
 )
 from sessions.selectors import (
-    assessment_ids_started_for_cohort,
-    assessment_list_for_cohort,
     attendance_list_for_cohort,
     attendance_list_for_session,
     enrollment_list_for_session,
@@ -100,7 +103,6 @@ from sessions.services.schedule import (
     session_cancel,
     session_reschedule,
 )
-from sessions.views.reports import SummaryCells, figures_by_arm
 
 
 def _user(request: HttpRequest) -> User:
@@ -267,8 +269,8 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "definitions": DEFINITIONS,
             # Everyone who reaches this page runs the cohort or coordinates it, and the report
             # pages let both summarize and export it (facilitators without names).
-            "outcomes_url": reverse("program_sessions:outcomes") + f"?cohort={cohort.pk}",
-            "export_url": reverse("program_sessions:export") + f"?cohort={cohort.pk}",
+            "outcomes_url": reverse("reports:outcomes") + f"?cohort={cohort.pk}",
+            "export_url": reverse("reports:export") + f"?cohort={cohort.pk}",
             "now": now,
         },
     )

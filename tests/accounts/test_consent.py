@@ -183,8 +183,8 @@ def test_consent_page_says_what_who_how_long_and_the_rights_in_plain_words(clien
     assert " style=" not in text
     assert "<script>" not in text
     # Someone who does not want to take part is shown the way out.
-    assert reverse("program_sessions:withdraw") in text
-    assert reverse("program_sessions:erasure_request") in text
+    assert reverse("rights:withdraw") in text
+    assert reverse("rights:erasure_request") in text
 
 
 def test_participant_changes_the_research_choice_later(client):

@@ -214,8 +214,8 @@ def test_the_help_page_makes_the_same_queries_for_one_organization_or_many(
 def _support_page(client, assessment):
     answer_all(assessment, "phq9", [0, 0, 0, 0, 0, 0, 0, 0, 1, 0])
     client.force_login(assessment.enrollment.user)
-    check = reverse("program_sessions:questionnaire_check", args=[assessment.pk, "phq9"])
-    support = reverse("program_sessions:questionnaire_support", args=[assessment.pk, "phq9"])
+    check = reverse("questionnaires:questionnaire_check", args=[assessment.pk, "phq9"])
+    support = reverse("questionnaires:questionnaire_support", args=[assessment.pk, "phq9"])
     assert client.post(check).url == support
     return client.get(support).text
 

@@ -14,7 +14,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django.urls import reverse
 
-from accounts.models import ExportRecord
+from sessions.reports.models import ExportRecord
 from tests.factories import PASSWORD, EnrollmentFactory, totp_code
 from tests.sessions.test_questionnaire_staff import mbsr_cohort
 
@@ -28,7 +28,7 @@ def identifiable_export(organization, facilitator_user, participant) -> str:
     cohort = mbsr_cohort(organization, [facilitator_user])
     EnrollmentFactory(cohort=cohort, user=participant, participant_code="P-OWN1")
     return (
-        reverse("program_sessions:export_download", args=["participants"])
+        reverse("reports:export_download", args=["participants"])
         + f"?cohort={cohort.pk}&identifiable=1"
     )
 

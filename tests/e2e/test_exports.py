@@ -13,10 +13,10 @@ from django.utils import timezone
 from playwright.sync_api import Download, Page, expect
 
 from accounts.demo import DEMO_PASSWORD, DemoPeople, demo_people_ensure
-from accounts.models import ExportRecord
 from programs.models import Cohort, Enrollment, MeasurementKind
-from sessions.demo import demo_courses_ensure
-from sessions.models import Assessment, Response
+from sessions.demo.builders import demo_courses_ensure
+from sessions.questionnaires.models import Assessment, Response
+from sessions.reports.models import ExportRecord
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import sign_in
 from tests.factories import ship_programs

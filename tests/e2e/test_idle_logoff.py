@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.demo import DEMO_PASSWORD
 from programs.models import Cohort
-from sessions.models import Assessment, Response
+from sessions.questionnaires.models import Assessment, Response
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import sign_in
 from tests.factories import EnrollmentFactory, shipped_program

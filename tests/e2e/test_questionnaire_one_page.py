@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Dialog, Page, expect
 
 from programs.models import Cohort
-from sessions.models import Assessment, Response
+from sessions.questionnaires.models import Assessment, Response
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_csp import CspWatch

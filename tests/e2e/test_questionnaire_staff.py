@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 from accounts.demo import DEMO_PASSWORD, demo_people_ensure
 from accounts.models import AuditAction, AuditEvent
 from programs.models import Cohort
-from sessions.demo import demo_courses_ensure
-from sessions.models import Assessment, SafetyEvent
+from sessions.demo.builders import demo_courses_ensure
+from sessions.questionnaires.models import Assessment, SafetyEvent
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_layout import PHONE
@@ -70,7 +70,7 @@ def test_positive_item_9_shows_support_and_flags_the_cohort_until_acknowledged(n
 
     page = new_page()
     sign_in(page, participant.email)
-    page.goto(reverse("program_sessions:questionnaire_question", args=[assessment.pk, "phq9", 1]))
+    page.goto(reverse("questionnaires:questionnaire_question", args=[assessment.pk, "phq9", 1]))
     assert_accessible(page)
     for value in (1, 1, 2, 1, 0, 1, 0, 0, 1, 1):
         answer(page, value)
@@ -151,10 +151,10 @@ def test_staff_and_participants_read_questionnaire_status_and_results(new_page, 
 
     staff = new_page()
     sign_in(staff, facilitator.email)
-    staff.goto(reverse("program_sessions:questionnaire_status", args=[cohort.pk]))
+    staff.goto(reverse("questionnaires:questionnaire_status", args=[cohort.pk]))
     assert_accessible(staff)
     expect(staff.get_by_role("table").first).to_be_visible()
-    results = reverse("program_sessions:results_cohort", args=[cohort.pk])
+    results = reverse("questionnaires:results_cohort", args=[cohort.pk])
     staff.goto(results)
     assert_accessible(staff)
     expect(staff.get_by_text("MB-DEMO1", exact=True).first).to_be_visible()
@@ -165,7 +165,7 @@ def test_staff_and_participants_read_questionnaire_status_and_results(new_page, 
     assert_accessible(narrow_staff)
     assert_no_sideways_scroll(narrow_staff)
 
-    mine = reverse("program_sessions:results_mine")
+    mine = reverse("questionnaires:results_mine")
     participant = new_page()
     sign_in(participant, "participant1@demo.test")
     participant.goto(mine)

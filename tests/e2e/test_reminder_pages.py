@@ -14,17 +14,15 @@ from playwright.sync_api import Page, expect
 
 from accounts.demo import DemoPeople
 from programs.models import Cohort, Enrollment, Modality
-from sessions.models import (
-    Assessment,
-    Attendance,
-    AttendanceStatus,
+from sessions.models import Attendance, AttendanceStatus, ScheduledSession
+from sessions.notifications.models import (
     Notification,
     NotificationKind,
     NotificationStatus,
     Preferences,
-    ScheduledSession,
 )
-from sessions.services.notifications.unsubscribe import unsubscribe_token
+from sessions.notifications.services.unsubscribe import unsubscribe_token
+from sessions.questionnaires.models import Assessment
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_layout import PHONE
@@ -164,7 +162,8 @@ def test_participant_changes_reminder_settings_by_keyboard(new_page, demo):
     assert saved.session_reminder_1h is True
     assert saved.practice_nudges is True
     assert saved.daily_cap == 5
-    assert saved.questionnaire_layout == "whole"
+    saved.user.refresh_from_db()
+    assert saved.user.questionnaire_layout == "whole"
 
 
 def test_stopping_one_kind_of_e_mail_from_its_link(page, demo):
@@ -173,7 +172,7 @@ def test_stopping_one_kind_of_e_mail_from_its_link(page, demo):
     token = unsubscribe_token(user=participant, kind=NotificationKind.PRACTICE_NUDGE)
 
     # Not signed in, as when the link is opened from a mail program: it asks first.
-    page.goto(reverse("program_sessions:unsubscribe", args=[token]))
+    page.goto(reverse("notifications:unsubscribe", args=[token]))
     expect(page.get_by_role("heading", level=1)).to_have_text("Stop these e-mails?")
     assert_accessible(page)
     at_320(page)
@@ -187,7 +186,7 @@ def test_stopping_one_kind_of_e_mail_from_its_link(page, demo):
     assert Preferences.objects.get(user=participant).practice_nudges is False
 
     # A link that was changed says so, and changes nothing.
-    response = page.goto(reverse("program_sessions:unsubscribe", args=[token[:-3] + "xyz"]))
+    response = page.goto(reverse("notifications:unsubscribe", args=[token[:-3] + "xyz"]))
     assert response is not None
     assert response.status == 400
     expect(page.get_by_role("heading", level=1)).to_have_text("This link does not work")

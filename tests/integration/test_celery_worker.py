@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from sessions.models import WorkerHeartbeat
-from sessions.tasks import record_heartbeat
+from sessions.notifications.models import WorkerHeartbeat
+from sessions.notifications.tasks import record_heartbeat
 
 pytestmark = pytest.mark.integration
 

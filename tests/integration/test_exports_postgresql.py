@@ -11,11 +11,11 @@ from dataclasses import replace
 
 import pytest
 
-from accounts.models import ExportRecord
 from programs.models import Cohort, Enrollment
 from sessions.reports.exports import ExportScope, export_start
 from sessions.reports.exports import tables as export_tables
 from sessions.reports.exports.writers import Progress, csv_chunks
+from sessions.reports.models import ExportRecord
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory, shipped_program
 from tests.sessions.test_questionnaire_staff import assessment, phq9, respond
 

@@ -25,15 +25,20 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.celery import app as celery_app
-from sessions.models import Notification, NotificationKind, NotificationStatus, Preferences
-from sessions.services.notifications import (
+from sessions.notifications.models import (
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+    Preferences,
+)
+from sessions.notifications.services import (
     notification_deliver,
     notifications_dispatch,
     notifications_sweep,
     notifications_tick,
     safety_alerts_raise,
 )
-from sessions.services.notifications.delivery import REQUEUE_AFTER, SENDING_LEASE
+from sessions.notifications.services.delivery import REQUEUE_AFTER, SENDING_LEASE
 from tests.factories import EnrollmentFactory, UserFactory
 from tests.integration.conftest import (
     RedisServer,

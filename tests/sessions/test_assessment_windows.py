@@ -10,9 +10,10 @@ import time_machine
 
 from programs.models import Arm
 from programs.services import enrollment_invite
-from sessions.models import Assessment, AssessmentStatus, ScheduledSession
-from sessions.selectors import assessment_list_due_for_enrollment
-from sessions.services.assessments import assessment_windows_sync
+from sessions.models import ScheduledSession
+from sessions.questionnaires.models import Assessment, AssessmentStatus
+from sessions.questionnaires.selectors import assessment_list_due_for_enrollment
+from sessions.questionnaires.services.assessments import assessment_windows_sync
 from sessions.services.schedule import (
     schedule_sync_for_cohort,
     schedule_sync_for_enrollment,

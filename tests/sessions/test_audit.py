@@ -13,9 +13,11 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.models import AuditAction, AuditEvent, ExportRecord
+from accounts.models import AuditAction, AuditEvent
 from programs.models import Enrollment, EnrollmentStatus
-from sessions.models import FacilitatorNote, SafetyEvent
+from sessions.models import FacilitatorNote
+from sessions.questionnaires.models import SafetyEvent
+from sessions.reports.models import ExportRecord
 from sessions.services.notes import note_save
 from tests.factories import PASSWORD, EnrollmentFactory, facilitator
 from tests.reauthentication import record_reauthentication
@@ -82,7 +84,7 @@ class NewEvents:
 def test_viewing_a_participants_scores_makes_exactly_one_audit_entry(client, cast):
     client.force_login(cast["facilitator"])
     new = NewEvents()
-    page = client.get(reverse("program_sessions:results_cohort", args=[cast["cohort"].pk]))
+    page = client.get(reverse("questionnaires:results_cohort", args=[cast["cohort"].pk]))
     assert page.status_code == 200
     assert "P-7K3Q9" in page.text
     event = new.one()
@@ -94,14 +96,14 @@ def test_viewing_a_participants_scores_makes_exactly_one_audit_entry(client, cas
     assert event.details["instruments"] == ["phq9"]
     assert event.ip_address == CLIENT_IP
     # Seen again: another entry, one per page view.
-    client.get(reverse("program_sessions:results_cohort", args=[cast["cohort"].pk]))
+    client.get(reverse("questionnaires:results_cohort", args=[cast["cohort"].pk]))
     assert len(new.all()) == 2
 
 
 def test_a_refused_page_records_no_view(client, cast, organization):
     client.force_login(facilitator(organization, user__email="finn@example.org"))
     new = NewEvents()
-    url_ = reverse("program_sessions:results_cohort", args=[cast["cohort"].pk])
+    url_ = reverse("questionnaires:results_cohort", args=[cast["cohort"].pk])
     assert client.get(url_).status_code == 404
     assert new.all() == []
 
@@ -110,11 +112,11 @@ def test_opening_a_safety_flag_records_one_view_of_answers_without_the_answer(cl
     event = safety_event(EnrollmentFactory(cohort=cast["cohort"], participant_code="P-FLAG1"))
     client.force_login(cast["coordinator"])
     new = NewEvents()
-    page = client.get(reverse("program_sessions:safety_event_detail", args=[event.pk]))
+    page = client.get(reverse("questionnaires:safety_event_detail", args=[event.pk]))
     assert "Several days" in page.text
     audit = new.one()
     assert audit.action == AuditAction.VIEW_ANSWERS
-    assert audit.object_type == "program_sessions.safetyevent"
+    assert audit.object_type == "questionnaires.safetyevent"
     assert audit.participant_codes == "P-FLAG1"
     # The log says that answers were seen, never what they were.
     assert "Several days" not in str(audit.details)
@@ -151,7 +153,7 @@ def test_the_answer_entry_and_correction_pages_each_record_one_view(client, cast
     client.force_login(cast["facilitator"])
     new = NewEvents()
     entry = client.get(
-        reverse("program_sessions:questionnaire_entry_instrument", args=[cast["post"].pk, "who5"])
+        reverse("questionnaires:questionnaire_entry_instrument", args=[cast["post"].pk, "who5"])
     )
     assert entry.status_code == 200
     viewed = new.one()
@@ -162,7 +164,7 @@ def test_the_answer_entry_and_correction_pages_each_record_one_view(client, cast
 
     new = NewEvents()
     correct = client.get(
-        reverse("program_sessions:response_correct", args=[cast["baseline"].pk, "phq9"])
+        reverse("questionnaires:response_correct", args=[cast["baseline"].pk, "phq9"])
     )
     assert correct.status_code == 200
     assert new.one().details["page"] == "correct answers"
@@ -172,7 +174,7 @@ def test_an_entry_page_with_no_answers_yet_records_nothing(client, cast):
     client.force_login(cast["facilitator"])
     new = NewEvents()
     page = client.get(
-        reverse("program_sessions:questionnaire_entry_instrument", args=[cast["post"].pk, "gad7"])
+        reverse("questionnaires:questionnaire_entry_instrument", args=[cast["post"].pk, "gad7"])
     )
     assert page.status_code == 200
     assert new.all() == []
@@ -191,7 +193,7 @@ def test_exporting_makes_exactly_one_audit_entry_with_filters_rows_and_checksum(
     assert event.action == AuditAction.EXPORT
     assert event.actor == cast["coordinator"]
     assert event.organization == cast["cohort"].organization
-    assert (event.object_type, event.object_id) == ("accounts.exportrecord", str(record.pk))
+    assert (event.object_type, event.object_id) == ("reports.exportrecord", str(record.pk))
     assert event.details["filters"] == {
         "cohort": cast["cohort"].pk,
         "cohort_name": cast["cohort"].name,
@@ -266,13 +268,13 @@ def test_acknowledging_a_safety_flag_makes_exactly_one_audit_entry_and_a_history
     record_reauthentication(client, cast["facilitator"])
     new = NewEvents()
     response = client.post(
-        reverse("program_sessions:safety_acknowledge", args=[event.pk]),
+        reverse("questionnaires:safety_acknowledge", args=[event.pk]),
         {"action_taken": "Phoned at 14:00; safe, seeing their GP on Friday."},
     )
     assert response.status_code == 302
     audit = new.one()
     assert audit.action == AuditAction.SAFETY_ACKNOWLEDGED
-    assert (audit.object_type, audit.object_id) == ("program_sessions.safetyevent", str(event.pk))
+    assert (audit.object_type, audit.object_id) == ("questionnaires.safetyevent", str(event.pk))
     assert audit.participant_codes == "P-FLAG1"
     assert audit.actor == cast["facilitator"]
     assert "GP" not in str(audit.details)
@@ -289,7 +291,7 @@ def test_a_refused_acknowledgement_records_nothing(client, cast):
     record_reauthentication(client, cast["facilitator"])
     new = NewEvents()
     client.post(
-        reverse("program_sessions:safety_acknowledge", args=[event.pk]), {"action_taken": " "}
+        reverse("questionnaires:safety_acknowledge", args=[event.pk]), {"action_taken": " "}
     )
     assert new.all() == []
 
@@ -382,7 +384,7 @@ def test_a_draft_response_keeps_each_state_in_its_history(cast):
 def test_times_are_stored_in_utc(client, cast):
     client.force_login(cast["facilitator"])
     new = NewEvents()
-    client.get(reverse("program_sessions:results_cohort", args=[cast["cohort"].pk]))
+    client.get(reverse("questionnaires:results_cohort", args=[cast["cohort"].pk]))
     assert new.one().at == NOW
     assert new.one().at.utcoffset() == dt.timedelta(0)
 

@@ -24,7 +24,7 @@ def test_a_task_is_stopped_before_redis_would_hand_it_to_another_worker():
 
 def test_beat_records_a_heartbeat_every_minute():
     entry = app.conf.beat_schedule["record-heartbeat"]
-    assert entry["task"] == "sessions.tasks.record_heartbeat"
+    assert entry["task"] == "sessions.notifications.tasks.record_heartbeat"
     assert entry["schedule"] == 60.0
     # What a starting worker does: import every app's tasks module.
     app.loader.import_default_modules()

@@ -13,8 +13,8 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from accounts.models import ExportRecord
 from sessions.reports.exports import COMPLETION_COLUMNS, OUTCOME_COLUMNS, PARTICIPANT_COLUMNS
+from sessions.reports.models import ExportRecord
 from tests.factories import EnrollmentFactory
 from tests.sessions.test_questionnaire_staff import NOW, assessment, mbsr_cohort, phq9, respond
 
@@ -118,7 +118,7 @@ def test_command_and_page_give_the_same_file(client, cohort, coordinator_user):
         from_command = run(kind, "--cohort", str(cohort.pk)).encode("utf-8")
         client.force_login(coordinator_user)
         response = client.get(
-            reverse("program_sessions:export_download", args=[kind]), {"cohort": cohort.pk}
+            reverse("reports:export_download", args=[kind]), {"cohort": cohort.pk}
         )
         assert b"".join(response.streaming_content) == from_command
 

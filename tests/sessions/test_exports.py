@@ -30,9 +30,10 @@ import openpyxl
 import pytest
 import time_machine
 
-from accounts.models import ExportRecord, User
+from accounts.models import User
 from programs.models import Arm, Cohort, Enrollment, EnrollmentStatus, MeasurementPoint
-from sessions.models import Assessment, Attendance, AttendanceStatus
+from sessions.models import Attendance, AttendanceStatus
+from sessions.questionnaires.models import Assessment
 from sessions.reports.definitions import DEFINITIONS
 from sessions.reports.exports import (
     COMPLETION_COLUMNS,
@@ -48,6 +49,7 @@ from sessions.reports.exports import (
     score_subscale_columns,
 )
 from sessions.reports.exports import tables as export_tables
+from sessions.reports.models import ExportRecord
 from sessions.services.schedule import schedule_sync_for_cohort
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory, shipped_program
 from tests.sessions.staff_cast import (

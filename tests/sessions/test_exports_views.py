@@ -14,8 +14,8 @@ import time_machine
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from accounts.models import ExportRecord
 from sessions.reports.exports import PARTICIPANT_COLUMNS
+from sessions.reports.models import ExportRecord
 from tests.factories import PASSWORD, EnrollmentFactory, coordinator, facilitator
 from tests.sessions.test_questionnaire_staff import (
     NOW,
@@ -37,7 +37,7 @@ def _now():
 
 
 def url(kind, **query):
-    base = reverse("program_sessions:export_download", args=[kind])
+    base = reverse("reports:export_download", args=[kind])
     if not query:
         return base
     return base + "?" + "&".join(f"{k}={v}" for k, v in query.items())
@@ -120,9 +120,7 @@ def test_another_facilitator_gets_404_for_a_cohort_they_do_not_run(client, cast)
         assert client.get(url(kind, cohort=cast["cohort"].pk)).status_code == 404
 
 
-@pytest.mark.parametrize(
-    "page", ["program_sessions:export", "program_sessions:outcomes", "download"]
-)
+@pytest.mark.parametrize("page", ["reports:export", "reports:outcomes", "download"])
 def test_participants_get_404_everywhere(client, cast, page):
     client.force_login(cast["participant"])
     address = url("completion") if page == "download" else reverse(page)
@@ -260,7 +258,7 @@ def test_cohort_of_another_program_is_explained(client, cast, organization):
 
 def test_export_page_offers_kinds_formats_and_names_to_coordinators(client, cast):
     client.force_login(cast["coordinator"])
-    response = client.get(reverse("program_sessions:export"))
+    response = client.get(reverse("reports:export"))
     assert response.status_code == 200
     text = response.text
     assert "<legend>What to export</legend>" in text
@@ -270,7 +268,7 @@ def test_export_page_offers_kinds_formats_and_names_to_coordinators(client, cast
 
 def test_export_page_for_facilitators_has_no_names_box(client, cast):
     client.force_login(cast["facilitator"])
-    response = client.get(reverse("program_sessions:export"))
+    response = client.get(reverse("reports:export"))
     assert response.status_code == 200
     assert 'name="identifiable"' not in response.text
     assert cast["neighbour"].name not in response.text
@@ -279,7 +277,7 @@ def test_export_page_for_facilitators_has_no_names_box(client, cast):
 def test_export_page_sends_a_good_choice_to_its_download(client, cast):
     client.force_login(cast["coordinator"])
     response = client.get(
-        reverse("program_sessions:export"),
+        reverse("reports:export"),
         {"kind": "completion", "format": "xlsx", "cohort": cast["cohort"].pk},
     )
     assert response.status_code == 302
@@ -288,7 +286,7 @@ def test_export_page_sends_a_good_choice_to_its_download(client, cast):
 
 def test_export_page_lists_what_is_missing(client, cast):
     client.force_login(cast["coordinator"])
-    response = client.get(reverse("program_sessions:export"), {"kind": ""})
+    response = client.get(reverse("reports:export"), {"kind": ""})
     assert response.status_code == 400
     assert "Choose what to export." in response.text
     assert 'href="#id_kind"' in response.text
@@ -333,7 +331,7 @@ def test_outcome_page_makes_the_same_queries_for_5_and_60_participants(
     cohort = mbsr_cohort(organization, [])
     add_participants(cohort, 0, 5)
     client.force_login(coordinator_user)
-    address = reverse("program_sessions:outcomes") + f"?cohort={cohort.pk}"
+    address = reverse("reports:outcomes") + f"?cohort={cohort.pk}"
     small = _queries(client, address, django_assert_max_num_queries, 12)
     add_participants(cohort, 5, 55)
     assert "P-0059" in client.get(address).text  # in the chart's table
@@ -351,6 +349,6 @@ def test_export_records_survive_the_person_leaving(client, cast):
 def test_recent_exports_are_listed_for_coordinators(client, cast):
     client.force_login(cast["coordinator"])
     body(client.get(url("completion", format="csv")))
-    page = client.get(reverse("program_sessions:export")).text
+    page = client.get(reverse("reports:export")).text
     assert "cora@example.org" in page
     assert "Completion, CSV" in page

@@ -25,19 +25,16 @@ from accounts.models import Invitation, hash_token
 from programs.instrument_library import instrument_list
 from programs.models import Enrollment
 from sessions.models import (
-    Assessment,
     Attendance,
     FacilitatorNote,
     FollowUp,
-    Notification,
-    NotificationKind,
     PracticeLog,
-    SafetyEvent,
     ScheduledSession,
     SessionCompletion,
 )
-from sessions.models.notifications import STAFF_KINDS
-from sessions.services.notifications.messages import notification_email
+from sessions.notifications.models import STAFF_KINDS, Notification, NotificationKind
+from sessions.notifications.services.messages import notification_email
+from sessions.questionnaires.models import Assessment, SafetyEvent
 from sessions.services.schedule import schedule_sync_for_cohort
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory, shipped_program
 from tests.sessions.test_questionnaire_staff import phq9, respond

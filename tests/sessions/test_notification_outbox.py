@@ -20,25 +20,25 @@ from django.test import TestCase
 
 from accounts.models import User
 from programs.models import Cohort, Enrollment, EnrollmentStatus
-from sessions.models import (
-    Assessment,
+from sessions.models import ScheduledSession
+from sessions.notifications.models import (
     Notification,
     NotificationKind,
     NotificationStatus,
     Preferences,
-    ScheduledSession,
 )
-from sessions.services.notifications import delivery as delivery_module
-from sessions.services.notifications import (
+from sessions.notifications.services import delivery as delivery_module
+from sessions.notifications.services import (
     notification_deliver,
     notifications_plan,
     notifications_sweep,
     notifications_tick,
     unsubscribe_apply,
 )
-from sessions.services.notifications.planning import day_before
-from sessions.services.notifications.unsubscribe import unsubscribe_token
-from sessions.services.responses import answer_save, response_submit
+from sessions.notifications.services.planning import day_before
+from sessions.notifications.services.unsubscribe import unsubscribe_token
+from sessions.questionnaires.models import Assessment
+from sessions.questionnaires.services.responses import answer_save, response_submit
 from tests.factories import (
     CohortFactory,
     EnrollmentFactory,

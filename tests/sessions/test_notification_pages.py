@@ -15,15 +15,15 @@ from django.urls import reverse
 
 from accounts.models import Invitation
 from programs.services import enrollment_invite
-from sessions.models import (
-    Assessment,
+from sessions.notifications.models import (
     Notification,
     NotificationKind,
     NotificationStatus,
     Preferences,
 )
-from sessions.services.notifications.messages import notification_email
-from sessions.services.notifications.unsubscribe import SALT, unsubscribe_token
+from sessions.notifications.services.messages import notification_email
+from sessions.notifications.services.unsubscribe import SALT, unsubscribe_token
+from sessions.questionnaires.models import Assessment
 from tests.factories import CohortFactory, UserFactory, coordinator, facilitator
 from tests.sessions.staff_cast import enroll, group_cohort
 from tests.sessions.test_questionnaire_services import make_assessment
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 UTC = dt.UTC
 # Wednesday 16 September 2026, 13:00 in London: outside everybody's quiet hours.
 NOW = dt.datetime(2026, 9, 16, 12, 0, tzinfo=UTC)
-PREFERENCES = reverse("program_sessions:preferences")
+PREFERENCES = reverse("notifications:preferences")
 PARTICIPANT_ONLY = ["practice_nudges", "practice_nudge_time", "daily_cap", "questionnaire_layout"]
 STAFF_ONLY = ["weekly_digest", "digest_weekday", "staff_alerts"]
 
@@ -127,7 +127,8 @@ def test_participant_saves_and_the_settings_stay_saved(client, enrolled, partici
     assert saved.practice_nudges is True
     assert saved.practice_nudge_time == dt.time(7, 30)
     assert saved.daily_cap == 5
-    assert saved.questionnaire_layout == "whole"
+    saved.user.refresh_from_db()
+    assert saved.user.questionnaire_layout == "whole"
     assert (saved.quiet_hours_start, saved.quiet_hours_end) == (dt.time(22, 30), dt.time(7, 15))
     # Shown again as saved when the participant comes back.
     page = client.get(PREFERENCES).text
@@ -243,9 +244,9 @@ def test_whole_questionnaire_setting_makes_start_lead_to_the_whole_questionnaire
         assessment = make_assessment(instruments=("phq9", "gad7"))
         user = assessment.enrollment.user
         client.force_login(user)
-        start = reverse("program_sessions:questionnaire_start", args=[assessment.pk])
-        one = reverse("program_sessions:questionnaire_question", args=[assessment.pk, "phq9", 1])
-        whole = reverse("program_sessions:questionnaire_all", args=[assessment.pk, "phq9"])
+        start = reverse("questionnaires:questionnaire_start", args=[assessment.pk])
+        one = reverse("questionnaires:questionnaire_question", args=[assessment.pk, "phq9", 1])
+        whole = reverse("questionnaires:questionnaire_all", args=[assessment.pk, "phq9"])
         assert f'href="{one}">Start</a>' in client.get(start).text
 
         client.post(PREFERENCES, participant_form(questionnaire_layout="whole"))
@@ -267,7 +268,7 @@ def bare():
 
 
 def unsubscribe_path(user, kind=NotificationKind.PRACTICE_NUDGE) -> str:
-    return reverse("program_sessions:unsubscribe", args=[unsubscribe_token(user=user, kind=kind)])
+    return reverse("notifications:unsubscribe", args=[unsubscribe_token(user=user, kind=kind)])
 
 
 def one_click(bare: Client, path: str, encoding: str):
@@ -357,7 +358,7 @@ def _forgeries(user) -> dict[str, str]:
 def test_a_changed_or_made_up_link_gets_a_clear_page_and_changes_nothing(bare, participant, method):
     Preferences.objects.create(user=participant, practice_nudges=True, daily_cap=3)
     for name, token in _forgeries(participant).items():
-        path = reverse("program_sessions:unsubscribe", args=[token])
+        path = reverse("notifications:unsubscribe", args=[token])
         response = getattr(bare, method)(path)
         assert response.status_code == 400, name
         assert "This link does not work" in response.text, name
@@ -417,11 +418,11 @@ def cast(organization, other_organization, facilitator_user, coordinator_user, p
 
 
 def log_url(enrollment) -> str:
-    return reverse("program_sessions:delivery_log", args=[enrollment.pk])
+    return reverse("notifications:delivery_log", args=[enrollment.pk])
 
 
 def send_url(enrollment) -> str:
-    return reverse("program_sessions:send_now", args=[enrollment.pk])
+    return reverse("notifications:send_now", args=[enrollment.pk])
 
 
 def send_check_in(client, cast, click_id: str, capture) -> object:
@@ -720,7 +721,7 @@ def test_log_queries_do_not_grow_with_the_number_of_messages(
 # --- messages that did not arrive ---------------------------------------------------------------
 
 
-PROBLEMS = reverse("program_sessions:delivery_problems")
+PROBLEMS = reverse("notifications:delivery_problems")
 
 
 def _problem(cast, *, key: str, status: str, enrollment=None, recipient=None, error: str = ""):

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 BELLA_IP = "203.0.113.7"
 BOB_IP = "198.51.100.9"
-ERASURE_LIST = reverse("program_sessions:erasure_request_list")
+ERASURE_LIST = reverse("rights:erasure_request_list")
 AUDIT_LOG = reverse("audit_log")
 
 
@@ -56,7 +56,7 @@ def _add_participant(client: Client, cohort, email: str, full_name: str, phone: 
 
 def _identifiable_participants(client: Client, cohort, coordinator: User) -> str:
     record_reauthentication(client, coordinator)
-    url = reverse("program_sessions:export_download", args=["participants"])
+    url = reverse("reports:export_download", args=["participants"])
     response = client.get(f"{url}?format=csv&cohort={cohort.pk}&identifiable=1")
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8")
@@ -99,7 +99,7 @@ def world(
     client.get(response.url)  # the roster, with its "Invitation sent to ..." messages
 
     asked = bella_browser.post(
-        reverse("program_sessions:erasure_request"),
+        reverse("rights:erasure_request"),
         {"reason": "Please remove me. Bella Brown, Leeds.", "confirm": "on"},
     )
     assert asked.status_code == 302
@@ -125,7 +125,7 @@ def test_adding_someone_elses_participant_changes_nothing_in_their_account(world
 
 
 def test_the_adding_coordinator_does_not_see_their_erasure_request(client, world):
-    detail = reverse("program_sessions:erasure_request_detail", args=[world["request"].pk])
+    detail = reverse("rights:erasure_request_detail", args=[world["request"].pk])
     page = client.get(ERASURE_LIST)
     assert page.status_code == 200
     for secret in ("Bella Brown", "bella@example.org", "Please remove me", "HV-BEL"):
@@ -137,7 +137,7 @@ def test_the_adding_coordinator_cannot_complete_their_erasure_request(
     client, coordinator_user, world
 ):
     record_reauthentication(client, coordinator_user)
-    detail = reverse("program_sessions:erasure_request_detail", args=[world["request"].pk])
+    detail = reverse("rights:erasure_request_detail", args=[world["request"].pk])
     assert client.post(detail).status_code == 404
     request = ErasureRequest.objects.get(pk=world["request"].pk)
     assert request.status == ErasureStatus.OPEN
@@ -223,7 +223,7 @@ def test_once_they_accept_signed_in_the_organization_sees_them(
     assert "Bella Brown" in roster.text
     assert "Bob Bell" not in roster.text  # Bob has not accepted
     assert "Bella Brown" in client.get(ERASURE_LIST).text
-    detail = reverse("program_sessions:erasure_request_detail", args=[world["request"].pk])
+    detail = reverse("rights:erasure_request_detail", args=[world["request"].pk])
     assert client.get(detail).status_code == 200
     log = client.get(AUDIT_LOG, {"person": "bella"})
     assert "bella@example.org" in log.text
@@ -258,7 +258,7 @@ def test_the_hillview_coordinator_still_sees_and_completes_the_request(
     hillview.force_login(other_coordinator)
     assert "Bella Brown" in hillview.get(ERASURE_LIST).text
     record_reauthentication(hillview, other_coordinator)
-    detail = reverse("program_sessions:erasure_request_detail", args=[world["request"].pk])
+    detail = reverse("rights:erasure_request_detail", args=[world["request"].pk])
     assert hillview.post(detail).status_code == 302
     assert ErasureRequest.objects.get(pk=world["request"].pk).status == ErasureStatus.COMPLETED
     # Riverside's invitation closes without a word about the erasure, and its typed name goes.

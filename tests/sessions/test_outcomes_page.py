@@ -19,7 +19,7 @@ from tests.sessions.test_questionnaire_staff import NOW, assessment, mbsr_cohort
 
 pytestmark = pytest.mark.django_db
 
-PAGE = "program_sessions:outcomes"
+PAGE = "reports:outcomes"
 
 
 @pytest.fixture(autouse=True)
@@ -141,7 +141,7 @@ def test_participant_gets_404(client, cohort, participant):
 
 def test_page_links_to_the_outcome_export(client, cohort, coordinator_user):
     text = _page(client, coordinator_user, cohort=cohort.pk).text
-    export = reverse("program_sessions:export_download", args=["outcomes"])
+    export = reverse("reports:export_download", args=["outcomes"])
     assert f'href="{export}?format=csv&amp;cohort={cohort.pk}"' in text
 
 

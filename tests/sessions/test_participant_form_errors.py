@@ -15,7 +15,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from sessions.models import PracticeLog, Preferences, Response, SessionCompletion
+from sessions.models import PracticeLog, SessionCompletion
+from sessions.notifications.models import Preferences
+from sessions.questionnaires.models import Response
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory, shipped_program
 from tests.form_errors import assert_all_reported
 from tests.sessions.test_participant_practice import (
@@ -172,7 +174,7 @@ def test_one_page_questionnaire_reports_every_missing_and_wrong_answer_at_once(c
     with time_machine.travel(QUESTIONNAIRE_NOW, tick=False):
         assessment = make_assessment(instruments=("gad7",))
         client.force_login(assessment.enrollment.user)
-        url = reverse("program_sessions:questionnaire_all", args=[assessment.pk, "gad7"])
+        url = reverse("questionnaires:questionnaire_all", args=[assessment.pk, "gad7"])
         response = client.post(url, {"q1": "2", "q2": "9", "q5": "1"})
     # Each question's summary line starts "Question N: "; beside it, the message alone.
     expected: dict[str, str | tuple[str, str]] = {
@@ -198,7 +200,7 @@ def test_one_page_questionnaire_reports_every_missing_and_wrong_answer_at_once(c
 def test_reminder_settings_report_every_mistake_at_once(client, mbsr):
     client.force_login(mbsr.user)
     response = client.post(
-        reverse("program_sessions:preferences"),
+        reverse("notifications:preferences"),
         {
             "session_reminders": "on",
             "practice_nudges": "on",
@@ -233,7 +235,7 @@ def test_leaving_a_course_reports_a_missing_choice_and_a_long_reason_together(cl
     EnrollmentFactory(cohort=CohortFactory(program=shipped_program("ier-6")), user=mbsr.user)
     client.force_login(mbsr.user)
     reason = "Too tired at the moment. " * 12
-    response = client.post(reverse("program_sessions:withdraw"), {"reason": reason})
+    response = client.post(reverse("rights:withdraw"), {"reason": reason})
     page = assert_all_reported(
         response,
         {
@@ -249,7 +251,7 @@ def test_leaving_a_course_reports_a_missing_choice_and_a_long_reason_together(cl
 def test_asking_for_erasure_reports_a_long_message_and_the_unticked_box_together(client, mbsr):
     client.force_login(mbsr.user)
     message = "Please remove everything. " * 80
-    response = client.post(reverse("program_sessions:erasure_request"), {"reason": message})
+    response = client.post(reverse("rights:erasure_request"), {"reason": message})
     page = assert_all_reported(
         response,
         {

@@ -7,9 +7,12 @@ from django.urls import reverse
 
 from accounts.consent import consent_record_accept
 from programs.models import Enrollment, EnrollmentStatus
-from sessions.models import Assessment, Response, ResponseMode, SafetyEvent
-from sessions.services.corrections import response_correct, response_enter_for_participant
-from sessions.services.responses import ResponseError
+from sessions.questionnaires.models import Assessment, Response, ResponseMode, SafetyEvent
+from sessions.questionnaires.services.corrections import (
+    response_correct,
+    response_enter_for_participant,
+)
+from sessions.questionnaires.services.responses import ResponseError
 from tests.factories import EnrollmentFactory, UserFactory, coordinator, facilitator
 from tests.sessions.test_questionnaire_staff import (
     POST_CLOSES,
@@ -55,9 +58,9 @@ def cast(organization, other_organization, facilitator_user, coordinator_user, p
 def _urls(cast) -> dict[str, str]:
     pk = cast["post"].pk
     return {
-        "overview": reverse("program_sessions:questionnaire_entry", args=[pk]),
-        "entry": reverse("program_sessions:questionnaire_entry_instrument", args=[pk, "phq9"]),
-        "correct": reverse("program_sessions:response_correct", args=[pk, "who5"]),
+        "overview": reverse("questionnaires:questionnaire_entry", args=[pk]),
+        "entry": reverse("questionnaires:questionnaire_entry_instrument", args=[pk, "phq9"]),
+        "correct": reverse("questionnaires:response_correct", args=[pk, "who5"]),
     }
 
 
@@ -115,7 +118,7 @@ def test_anonymous_visitor_is_sent_to_sign_in_from_entry_pages(client, cast, pag
 
 def test_status_page_links_open_assessments_to_phone_entry(client, cast):
     client.force_login(cast["facilitator"])
-    page = client.get(reverse("program_sessions:questionnaire_status", args=[cast["cohort"].pk]))
+    page = client.get(reverse("questionnaires:questionnaire_status", args=[cast["cohort"].pk]))
     assert _urls(cast)["overview"] in page.text
     assert "Enter answers by phone" in page.text
 
@@ -152,7 +155,7 @@ def test_positive_item_9_entered_by_staff_raises_a_safety_event_and_says_so(clie
     assert event.enrollment == cast["enrollment"]
     assert event.flag_value is True
     assert "A safety flag was raised" in page.text
-    assert reverse("program_sessions:safety_event_detail", args=[event.pk]) in page.text
+    assert reverse("questionnaires:safety_event_detail", args=[event.pk]) in page.text
 
 
 def test_missing_answers_are_refused_and_those_given_are_saved_not_sent(client, cast):
@@ -182,7 +185,7 @@ def test_without_a_mode_nothing_is_saved_and_the_choices_stay_on_screen(client, 
 def test_staff_cannot_enter_answers_once_the_window_has_closed(client, cast):
     baseline = assessment(cast["enrollment"], "baseline")
     client.force_login(cast["facilitator"])
-    url = reverse("program_sessions:questionnaire_entry_instrument", args=[baseline.pk, "phq9"])
+    url = reverse("questionnaires:questionnaire_entry_instrument", args=[baseline.pk, "phq9"])
     response = client.post(url, _phq9_post(phq9(6, 0)))
     assert response.status_code == 302
     assert not Response.objects.filter(assessment=baseline).exists()
@@ -268,8 +271,8 @@ def _post_of(enrollment) -> Assessment:
 def _refused_everywhere(client, cast, enrollment, post, *, reason: str) -> None:
     """No link on the status page, an explanation on the overview and in place of the form,
     and nothing saved from a POST."""
-    status = client.get(reverse("program_sessions:questionnaire_status", args=[cast["cohort"].pk]))
-    overview = reverse("program_sessions:questionnaire_entry", args=[post.pk])
+    status = client.get(reverse("questionnaires:questionnaire_status", args=[cast["cohort"].pk]))
+    overview = reverse("questionnaires:questionnaire_entry", args=[post.pk])
     assert overview not in status.text
     assert reason in status.text
     assert _urls(cast)["overview"] in status.text  # the participant who agreed keeps theirs
@@ -277,7 +280,7 @@ def _refused_everywhere(client, cast, enrollment, post, *, reason: str) -> None:
     page = client.get(overview)
     assert page.status_code == 200
     assert f"Answers cannot be entered for {enrollment.participant_code} yet" in page.text
-    entry = reverse("program_sessions:questionnaire_entry_instrument", args=[post.pk, "phq9"])
+    entry = reverse("questionnaires:questionnaire_entry_instrument", args=[post.pk, "phq9"])
     assert entry not in page.text
 
     form = client.get(entry)
@@ -315,7 +318,7 @@ def test_staff_cannot_enter_answers_for_someone_who_has_not_accepted_the_invitat
     _refused_everywhere(client, cast, enrollment, post, reason="the invitation is not accepted yet")
     assert (
         "has not accepted the invitation"
-        in client.get(reverse("program_sessions:questionnaire_entry", args=[post.pk])).text
+        in client.get(reverse("questionnaires:questionnaire_entry", args=[post.pk])).text
     )
 
 
@@ -336,7 +339,7 @@ def test_staff_cannot_enter_answers_for_someone_who_has_not_agreed_to_the_consen
     _refused_everywhere(client, cast, enrollment, post, reason="the consent is not agreed yet")
     assert (
         "has not agreed to the consent yet"
-        in client.get(reverse("program_sessions:questionnaire_entry", args=[post.pk])).text
+        in client.get(reverse("questionnaires:questionnaire_entry", args=[post.pk])).text
     )
 
 
@@ -345,7 +348,7 @@ def test_staff_entry_is_open_again_once_they_agree_to_the_consent(client, cast):
     post = _post_of(enrollment)
     consent_record_accept(user=enrollment.user, keep_research_data=True)
     client.force_login(cast["facilitator"])
-    entry = reverse("program_sessions:questionnaire_entry_instrument", args=[post.pk, "phq9"])
+    entry = reverse("questionnaires:questionnaire_entry_instrument", args=[post.pk, "phq9"])
     assert client.get(entry).status_code == 200
     client.post(entry, _phq9_post(phq9(6, 0)))
     assert Response.objects.get(assessment=post).is_submitted

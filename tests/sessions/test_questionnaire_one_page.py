@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sessions.models import Response
+from sessions.questionnaires.models import Response
 from tests.factories import UserFactory, coordinator, facilitator
 from tests.sessions.test_questionnaire_services import (
     _now,  # noqa: F401 (autouse fixture: the clock stands still inside the window)
@@ -22,11 +22,11 @@ pytestmark = pytest.mark.django_db
 
 
 def all_url(assessment, code="gad7"):
-    return reverse("program_sessions:questionnaire_all", args=[assessment.pk, code])
+    return reverse("questionnaires:questionnaire_all", args=[assessment.pk, code])
 
 
 def save_url(assessment, code="gad7"):
-    return reverse("program_sessions:questionnaire_answer_save", args=[assessment.pk, code])
+    return reverse("questionnaires:questionnaire_answer_save", args=[assessment.pk, code])
 
 
 def _chosen(page: str, number: int, value: int) -> bool:
@@ -148,7 +148,7 @@ def test_save_and_come_back_later_keeps_the_chosen_answers_without_asking_for_th
     client.force_login(assessment.enrollment.user)
     chosen = {"q1": "1", "q2": "3", "q4": "0", "q5": "2", "q7": "1"}
     response = client.post(all_url(assessment), {**chosen, "action": "later"})
-    start = reverse("program_sessions:questionnaire_start", args=[assessment.pk])
+    start = reverse("questionnaires:questionnaire_start", args=[assessment.pk])
     assert response.status_code == 302
     assert response.url == start
     assert Response.objects.get().answers == {"1": 1, "2": 3, "4": 0, "5": 2, "7": 1}

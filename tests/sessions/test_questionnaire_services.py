@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from programs.instrument_library import instrument_get
-from sessions.models import Assessment, Response, SafetyEvent
-from sessions.services.responses import (
+from sessions.questionnaires.models import Assessment, Response, SafetyEvent
+from sessions.questionnaires.services.responses import (
     ResponseError,
     answer_save,
     first_unanswered_item,

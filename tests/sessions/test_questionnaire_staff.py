@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from programs.models import Cohort, Enrollment, EnrollmentStatus
-from sessions.models import Assessment, Response, SafetyEvent
+from sessions.questionnaires.models import Assessment, Response, SafetyEvent
 from tests.factories import (
     CohortFactory,
     EnrollmentFactory,
@@ -143,10 +143,10 @@ def cast(organization, other_organization, facilitator_user, coordinator_user, p
 def _pages(cast):
     cohort = cast["cohort"]
     return {
-        "questionnaire_status": reverse("program_sessions:questionnaire_status", args=[cohort.pk]),
-        "results_cohort": reverse("program_sessions:results_cohort", args=[cohort.pk]),
+        "questionnaire_status": reverse("questionnaires:questionnaire_status", args=[cohort.pk]),
+        "results_cohort": reverse("questionnaires:results_cohort", args=[cohort.pk]),
         "safety_event_detail": reverse(
-            "program_sessions:safety_event_detail", args=[cast["event"].pk]
+            "questionnaires:safety_event_detail", args=[cast["event"].pk]
         ),
     }
 
@@ -173,7 +173,7 @@ def test_anyone_else_gets_404_on_questionnaire_staff_pages(client, cast, now, wh
 
 @pytest.mark.parametrize("page", [*PAGES, "results_mine"])
 def test_anonymous_visitor_is_sent_to_sign_in_from_questionnaire_pages(client, cast, now, page):
-    url = reverse("program_sessions:results_mine") if page == "results_mine" else _pages(cast)[page]
+    url = reverse("questionnaires:results_mine") if page == "results_mine" else _pages(cast)[page]
     response = client.get(url)
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
@@ -182,14 +182,14 @@ def test_anonymous_visitor_is_sent_to_sign_in_from_questionnaire_pages(client, c
 @pytest.mark.parametrize("who", OUTSIDERS)
 def test_anyone_else_gets_404_acknowledging_and_the_flag_stays_open(client, cast, now, who):
     client.force_login(cast[who])
-    url = reverse("program_sessions:safety_acknowledge", args=[cast["event"].pk])
+    url = reverse("questionnaires:safety_acknowledge", args=[cast["event"].pk])
     assert client.post(url, {"action_taken": "Rang them"}).status_code == 404
     cast["event"].refresh_from_db()
     assert cast["event"].is_open
 
 
 def test_anonymous_visitor_cannot_acknowledge(client, cast, now):
-    url = reverse("program_sessions:safety_acknowledge", args=[cast["event"].pk])
+    url = reverse("questionnaires:safety_acknowledge", args=[cast["event"].pk])
     response = client.post(url, {"action_taken": "Rang them"})
     assert response.url.startswith(reverse("account_login"))
     cast["event"].refresh_from_db()
@@ -200,7 +200,7 @@ def test_anonymous_visitor_cannot_acknowledge(client, cast, now):
 def test_cohort_staff_can_acknowledge(client, cast, now, who):
     client.force_login(cast[who])
     record_reauthentication(client, cast[who])
-    url = reverse("program_sessions:safety_acknowledge", args=[cast["event"].pk])
+    url = reverse("questionnaires:safety_acknowledge", args=[cast["event"].pk])
     response = client.post(url, {"action_taken": "Rang them"})
     assert response.status_code == 302
     cast["event"].refresh_from_db()
@@ -209,14 +209,14 @@ def test_cohort_staff_can_acknowledge(client, cast, now, who):
 
 def test_acknowledging_needs_a_post(client, cast, now):
     client.force_login(cast["facilitator"])
-    url = reverse("program_sessions:safety_acknowledge", args=[cast["event"].pk])
+    url = reverse("questionnaires:safety_acknowledge", args=[cast["event"].pk])
     assert client.get(url).status_code == 405
 
 
 def test_cohort_page_links_to_the_questionnaire_status(client, cast, now):
     client.force_login(cast["facilitator"])
     page = client.get(reverse("program_sessions:cohort_detail", args=[cast["cohort"].pk]))
-    assert reverse("program_sessions:questionnaire_status", args=[cast["cohort"].pk]) in page.text
+    assert reverse("questionnaires:questionnaire_status", args=[cast["cohort"].pk]) in page.text
 
 
 # --- status table ---------------------------------------------------------------------------
@@ -239,7 +239,7 @@ def test_status_shows_each_state_and_when_the_window_closes(
     assessment(missed, "baseline")
     assessment(missed, "post")
     client.force_login(facilitator_user)
-    text = client.get(reverse("program_sessions:questionnaire_status", args=[cohort.pk])).text
+    text = client.get(reverse("questionnaires:questionnaire_status", args=[cohort.pk])).text
 
     done_row = _cell_texts(text, "P-DONE")
     assert "Completed" in done_row
@@ -257,7 +257,7 @@ def test_status_before_the_windows_open_says_not_open_yet(client, organization, 
     assessment(early, "baseline")
     client.force_login(facilitator_user)
     with time_machine.travel(dt.datetime(2026, 8, 1, tzinfo=UTC), tick=False):
-        text = client.get(reverse("program_sessions:questionnaire_status", args=[cohort.pk])).text
+        text = client.get(reverse("questionnaires:questionnaire_status", args=[cohort.pk])).text
     row = _cell_texts(text, "P-EARLY")
     assert "Not open yet" in row
     assert "opens Tuesday 18 August 2026, 18:00 (Europe/London time)" in row
@@ -268,7 +268,7 @@ def test_empty_draft_does_not_count_as_started(client, organization, facilitator
     enrollment = EnrollmentFactory(cohort=cohort, participant_code="P-OPEN")
     respond(assessment(enrollment, "post"), "who5", {}, submitted=False)
     client.force_login(facilitator_user)
-    text = client.get(reverse("program_sessions:questionnaire_status", args=[cohort.pk])).text
+    text = client.get(reverse("questionnaires:questionnaire_status", args=[cohort.pk])).text
     row = _cell_texts(text, "P-OPEN")
     assert ">Open<" in row
     assert "Started" not in row
@@ -283,7 +283,7 @@ def test_withdrawn_participant_is_marked(client, organization, facilitator_user,
         withdrawn_at=dt.date(2026, 9, 10),
     )
     client.force_login(facilitator_user)
-    text = client.get(reverse("program_sessions:questionnaire_status", args=[cohort.pk])).text
+    text = client.get(reverse("questionnaires:questionnaire_status", args=[cohort.pk])).text
     assert "withdrawn" in _cell_texts(text, "P-GONE")
 
 
@@ -321,7 +321,7 @@ def test_pages_make_the_same_queries_for_5_and_60_participants(
     client, organization, facilitator_user, now, django_assert_max_num_queries, page
 ):
     cohort = mbsr_cohort(organization, [facilitator_user])
-    url = reverse(f"program_sessions:{page}", args=[cohort.pk])
+    url = reverse(f"questionnaires:{page}", args=[cohort.pk])
     _busy(cohort, 0, 5)
     client.force_login(facilitator_user)
     small = _queries(client, url, django_assert_max_num_queries, PINNED[page])

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from programs.instrument_library import instrument_get
-from sessions.models import Response, SafetyEvent
+from sessions.questionnaires.models import Response, SafetyEvent
 from tests.factories import UserFactory, coordinator, facilitator
 from tests.sessions.test_questionnaire_services import (
     _now,  # noqa: F401 (autouse fixture: the clock stands still inside the window)
@@ -22,16 +22,16 @@ MBSR_BASELINE = ["pss10", "gad7", "phq9", "mfis21", "ucla3", "who5", "maia2", "f
 
 
 def question_url(assessment, code, number, change=False):
-    url = reverse("program_sessions:questionnaire_question", args=[assessment.pk, code, number])
+    url = reverse("questionnaires:questionnaire_question", args=[assessment.pk, code, number])
     return url + "?change=1" if change else url
 
 
 def check_url(assessment, code):
-    return reverse("program_sessions:questionnaire_check", args=[assessment.pk, code])
+    return reverse("questionnaires:questionnaire_check", args=[assessment.pk, code])
 
 
 def start_url(assessment):
-    return reverse("program_sessions:questionnaire_start", args=[assessment.pk])
+    return reverse("questionnaires:questionnaire_start", args=[assessment.pk])
 
 
 def page_urls(assessment):
@@ -39,10 +39,10 @@ def page_urls(assessment):
     return [
         start_url(assessment),
         question_url(assessment, "phq9", 1),
-        reverse("program_sessions:questionnaire_all", args=args),
+        reverse("questionnaires:questionnaire_all", args=args),
         check_url(assessment, "phq9"),
-        reverse("program_sessions:questionnaire_support", args=args),
-        reverse("program_sessions:questionnaire_done", args=[assessment.pk]),
+        reverse("questionnaires:questionnaire_support", args=args),
+        reverse("questionnaires:questionnaire_done", args=[assessment.pk]),
     ]
 
 
@@ -187,7 +187,7 @@ def test_skip_leaves_an_item_out_only_where_the_instrument_allows(client):
 def test_whole_instrument_on_one_page_keeps_the_answers_given_when_some_are_missing(client):
     assessment = make_assessment(instruments=("gad7",))
     client.force_login(assessment.enrollment.user)
-    url = reverse("program_sessions:questionnaire_all", args=[assessment.pk, "gad7"])
+    url = reverse("questionnaires:questionnaire_all", args=[assessment.pk, "gad7"])
     assert "Show all questions on one page" in client.get(question_url(assessment, "gad7", 1)).text
     response = client.post(url, {"q1": "1", "q2": "3"})
     assert response.status_code == 200
@@ -237,7 +237,7 @@ def test_sending_goes_to_the_next_questionnaire_then_to_thank_you(client):
     assert response.url == question_url(assessment, "gad7", 1)
     answer_all(assessment, "gad7", [0] * 8)
     response = client.post(check_url(assessment, "gad7"))
-    assert response.url == reverse("program_sessions:questionnaire_done", args=[assessment.pk])
+    assert response.url == reverse("questionnaires:questionnaire_done", args=[assessment.pk])
     assert "<h1>Thank you</h1>" in client.get(response.url).text
     assessment.refresh_from_db()
     assert assessment.completed_at is not None
@@ -261,7 +261,7 @@ def test_item9_positive_takes_the_participant_at_once_to_the_support_page(client
     answer_all(assessment, "phq9", [0, 0, 0, 0, 0, 0, 0, 0, 1, 0])
     client.force_login(assessment.enrollment.user)
     response = client.post(check_url(assessment, "phq9"))
-    support = reverse("program_sessions:questionnaire_support", args=[assessment.pk, "phq9"])
+    support = reverse("questionnaires:questionnaire_support", args=[assessment.pk, "phq9"])
     assert response.url == support
     assert SafetyEvent.objects.get().is_open
     page = client.get(support).text
@@ -329,4 +329,4 @@ def test_question_page_queries_do_not_grow_with_answers_or_questionnaires(
 def test_participants_reach_their_own_results_from_every_page(client, participant):
     client.force_login(participant)
     page = client.get(reverse("program_sessions:participant_home"))
-    assert f'href="{reverse("program_sessions:results_mine")}"' in page.text
+    assert f'href="{reverse("questionnaires:results_mine")}"' in page.text

@@ -13,7 +13,8 @@ import pytest
 import time_machine
 
 from programs.models import Arm, Cohort, Enrollment, EnrollmentStatus, MeasurementPoint
-from sessions.models import Assessment, Attendance, SafetyEvent
+from sessions.models import Attendance
+from sessions.questionnaires.models import Assessment, SafetyEvent
 from sessions.reports.definitions import (
     DEFINITIONS,
     AttendanceRow,

@@ -28,7 +28,7 @@ from tests.sessions.test_report_definitions import (
 
 pytestmark = pytest.mark.django_db
 
-OVERVIEW = "program_sessions:reports_overview"
+OVERVIEW = "reports:reports_overview"
 
 
 @pytest.fixture(autouse=True)
@@ -374,8 +374,8 @@ def test_cohort_staff_reach_the_cohorts_outcome_summary_and_export_from_its_page
     assert "<title>Tuesday group · Stillwater</title>" in page
     links = _report_links(page)
     assert links == {
-        "Outcome summary": reverse("program_sessions:outcomes") + f"?cohort={cohort.pk}",
-        "Download this cohort's data": reverse("program_sessions:export") + f"?cohort={cohort.pk}",
+        "Outcome summary": reverse("reports:outcomes") + f"?cohort={cohort.pk}",
+        "Download this cohort's data": reverse("reports:export") + f"?cohort={cohort.pk}",
     }
     outcomes = client.get(links["Outcome summary"])
     assert outcomes.status_code == 200
@@ -385,7 +385,7 @@ def test_cohort_staff_reach_the_cohorts_outcome_summary_and_export_from_its_page
     # The form arrives with this cohort already chosen.
     assert re.search(rf'<option value="{cohort.pk}" selected>Tuesday group', export.text)
     download = client.get(
-        reverse("program_sessions:export_download", args=["participants"]),
+        reverse("reports:export_download", args=["participants"]),
         {"format": "csv", "cohort": cohort.pk},
     )
     assert download.status_code == 200
@@ -403,9 +403,9 @@ def test_another_facilitator_gets_404_for_the_cohort_page_and_its_reports(
     client.force_login(other)
     addresses = [
         reverse("program_sessions:cohort_detail", args=[cohort.pk]),
-        reverse("program_sessions:outcomes") + f"?cohort={cohort.pk}",
-        reverse("program_sessions:export") + f"?cohort={cohort.pk}",
-        reverse("program_sessions:export_download", args=["participants"])
+        reverse("reports:outcomes") + f"?cohort={cohort.pk}",
+        reverse("reports:export") + f"?cohort={cohort.pk}",
+        reverse("reports:export_download", args=["participants"])
         + f"?format=csv&cohort={cohort.pk}",
     ]
     for address in addresses:

@@ -10,8 +10,8 @@ import time_machine
 from django.urls import reverse
 
 from programs.instrument_library import instrument_get
-from sessions import results
-from sessions.results import Answered
+from sessions.questionnaires import results
+from sessions.questionnaires.results import Answered
 from tests.factories import EnrollmentFactory, UserFactory
 from tests.sessions.test_questionnaire_staff import NOW, assessment, mbsr_cohort, phq9, respond
 
@@ -163,7 +163,7 @@ def test_staff_results_page_shows_scores_bands_change_and_mic(
     cohort, _ = scored_cohort
     client.force_login(facilitator_user)
     with time_machine.travel(NOW, tick=False):
-        text = client.get(reverse("program_sessions:results_cohort", args=[cohort.pk])).text
+        text = client.get(reverse("questionnaires:results_cohort", args=[cohort.pk])).text
     phq = _row_of(text, "PHQ-9")
     assert '<strong>15</strong> <span class="small">Moderately severe</span>' in phq
     assert '<strong>9</strong> <span class="small">Mild</span>' in phq
@@ -184,7 +184,7 @@ def test_draft_answers_do_not_count_in_results(client, organization, facilitator
     enrollment = EnrollmentFactory(cohort=cohort, participant_code="P-DRAFT")
     respond(assessment(enrollment, "baseline"), "phq9", phq9(15, 0), submitted=False)
     client.force_login(facilitator_user)
-    text = client.get(reverse("program_sessions:results_cohort", args=[cohort.pk])).text
+    text = client.get(reverse("questionnaires:results_cohort", args=[cohort.pk])).text
     assert "No participant has sent a questionnaire yet." in text
 
 
@@ -210,7 +210,7 @@ BAND_WORDS = [
 def test_participant_sees_own_scores_in_plain_words_without_bands(client, scored_cohort):
     _, enrollment = scored_cohort
     client.force_login(enrollment.user)
-    text = client.get(reverse("program_sessions:results_mine")).text
+    text = client.get(reverse("questionnaires:results_mine")).text
     assert "Your wellbeing score went from 40 to 52 out of 100." in text
     assert "Your mood score went from 15 to 9 out of 27." in text
     assert "Your worry score went from 10 to 7 out of 21." in text
@@ -224,7 +224,7 @@ def test_participant_sees_only_instruments_they_sent(client, organization, facil
     enrollment = EnrollmentFactory(cohort=cohort)
     respond(assessment(enrollment, "baseline"), "who5", WHO5_40)
     client.force_login(enrollment.user)
-    text = client.get(reverse("program_sessions:results_mine")).text
+    text = client.get(reverse("questionnaires:results_mine")).text
     assert "Your wellbeing score was 40 out of 100." in text
     assert "mood" not in text.lower().split('<main id="main"', 1)[1]
 
@@ -233,7 +233,7 @@ def test_another_participants_scores_are_never_shown(client, scored_cohort):
     cohort, _ = scored_cohort
     someone_else = EnrollmentFactory(cohort=cohort, user=UserFactory())
     client.force_login(someone_else.user)
-    text = client.get(reverse("program_sessions:results_mine")).text
+    text = client.get(reverse("questionnaires:results_mine")).text
     assert "Once you have sent a questionnaire, your scores appear here." in text
     assert "wellbeing score" not in text
 
@@ -246,7 +246,7 @@ def test_participant_results_page_makes_a_fixed_number_of_queries(
     before = assessment(enrollment, "baseline")
     respond(before, "who5", WHO5_40)
     client.force_login(enrollment.user)
-    url = reverse("program_sessions:results_mine")
+    url = reverse("questionnaires:results_mine")
     with django_assert_max_num_queries(4) as few:
         client.get(url)
     respond(before, "phq9", phq9(15, 0))

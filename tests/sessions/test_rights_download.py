@@ -23,15 +23,12 @@ from sessions.models import (
     Attendance,
     AttendanceStatus,
     FacilitatorNote,
-    Notification,
-    NotificationStatus,
     PracticeLog,
-    Preferences,
-    ResponseMode,
-    SafetyEvent,
     SessionCompletion,
 )
-from sessions.rights import participant_data_collect
+from sessions.notifications.models import Notification, NotificationStatus, Preferences
+from sessions.questionnaires.models import ResponseMode, SafetyEvent
+from sessions.rights.services import participant_data_collect
 from sessions.services.calendar import calendar_feed_create
 from sessions.services.schedule import schedule_sync_for_cohort
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory, shipped_program

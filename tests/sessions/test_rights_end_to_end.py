@@ -16,10 +16,11 @@ from django.urls import reverse
 
 from accounts.models import ErasureRequest, ErasureStatus, User
 from programs.models import Cohort, EnrollmentStatus
-from sessions.models import Attendance, AttendanceStatus, PracticeLog, Response
+from sessions.models import Attendance, AttendanceStatus, PracticeLog
+from sessions.notifications.services import notifications_tick
+from sessions.questionnaires.models import Response
 from sessions.reports.exports import ExportScope
 from sessions.reports.exports import tables as export_tables
-from sessions.services.notifications import notifications_tick
 from sessions.services.schedule import schedule_sync_for_cohort
 from tests.factories import PASSWORD, EnrollmentFactory, UserFactory
 from tests.sessions.staff_cast import BEFORE, sessions_of
@@ -114,7 +115,7 @@ def test_consent_download_withdrawal_and_erasure(
         client.post("/me/erasure/", {"reason": "", "confirm": "on"})
         request = ErasureRequest.objects.get(user=pat_user)
         client.force_login(coordinator_user)
-        url = reverse("program_sessions:erasure_request_detail", args=[request.pk])
+        url = reverse("rights:erasure_request_detail", args=[request.pk])
         sent_away = client.post(url)
         assert sent_away.url.startswith(reverse("account_reauthenticate"))
         client.post(sent_away.url, {"password": PASSWORD})

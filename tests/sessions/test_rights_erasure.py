@@ -31,22 +31,19 @@ from accounts.rights import erasure_request_create
 from accounts.services import invitation_accept, invitation_create
 from programs.models import Enrollment, EnrollmentStatus
 from sessions.models import (
-    Assessment,
     Attendance,
     AttendanceStatus,
     CalendarFeed,
     FacilitatorNote,
     FacilitatorNoteRevision,
-    Notification,
     PracticeLog,
-    Preferences,
-    Response,
-    SafetyEvent,
     SessionCompletion,
 )
+from sessions.notifications.models import Notification, Preferences
+from sessions.questionnaires.models import Assessment, Response, SafetyEvent
 from sessions.reports.exports import ExportScope
 from sessions.reports.exports import tables as export_tables
-from sessions.rights import erasure_request_complete
+from sessions.rights.services import erasure_request_complete
 from sessions.services.calendar import calendar_feed_create
 from sessions.services.schedule import schedule_sync_for_cohort
 from tests.factories import PASSWORD, EnrollmentFactory
@@ -62,7 +59,7 @@ WHO5 = dict.fromkeys(range(1, 6), 3)
 
 
 def detail(item: ErasureRequest) -> str:
-    return reverse("program_sessions:erasure_request_detail", args=[item.pk])
+    return reverse("rights:erasure_request_detail", args=[item.pk])
 
 
 def _life(enrollment: Enrollment, sessions, facilitator: User, *, text: str) -> None:

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from programs.models import EnrollmentStatus
-from sessions.models import Notification, NotificationStatus, Preferences
-from sessions.services.notifications import notifications_tick
+from sessions.notifications.models import Notification, NotificationStatus, Preferences
+from sessions.notifications.services import notifications_tick
 from tests.factories import CohortFactory, EnrollmentFactory, shipped_program
 from tests.sessions.staff_cast import BEFORE, enroll, group_cohort
 

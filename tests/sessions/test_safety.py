@@ -9,8 +9,8 @@ import time_machine
 from django.urls import reverse
 
 from accounts.models import AuditAction, AuditEvent
-from sessions.models import SafetyEvent
-from sessions.services.safety import (
+from sessions.questionnaires.models import SafetyEvent
+from sessions.questionnaires.services.safety import (
     SafetyError,
     safety_event_acknowledge,
     safety_event_answer_text,
@@ -68,7 +68,7 @@ def test_open_flag_shows_at_the_top_of_the_facilitators_pages(
     assert text.index(BANNER) < text.index("</h1>") + 200
     assert "P-FLAG1" in text
     assert "answered PHQ-9 item 9 with “Several days”" in text
-    assert reverse("program_sessions:safety_event_detail", args=[flagged.pk]) in text
+    assert reverse("questionnaires:safety_event_detail", args=[flagged.pk]) in text
 
 
 def test_coordinator_of_the_organization_sees_the_flag_on_the_cohort_list(
@@ -111,7 +111,7 @@ def test_no_banner_without_open_flags(client, organization, facilitator_user, no
 
 def test_detail_page_says_who_when_and_which_answer(client, flagged, facilitator_user, now):
     client.force_login(facilitator_user)
-    text = client.get(reverse("program_sessions:safety_event_detail", args=[flagged.pk])).text
+    text = client.get(reverse("questionnaires:safety_event_detail", args=[flagged.pk])).text
     assert "P-FLAG1 (Robin Reed)" in text
     # Raised at 09:30 UTC, shown in the viewer's zone (London summer time) with the zone named.
     assert "Thursday 20 August 2026, 10:30 (Europe/London time)" in text
@@ -128,7 +128,7 @@ def test_acknowledgement_records_who_when_what_and_removes_the_banner(
     client.force_login(coordinator_user)
     record_reauthentication(client, coordinator_user)
     response = client.post(
-        reverse("program_sessions:safety_acknowledge", args=[flagged.pk]),
+        reverse("questionnaires:safety_acknowledge", args=[flagged.pk]),
         {"action_taken": "  Phoned Robin at 14:00; safe, GP appointment on Friday.  "},
     )
     assert response.status_code == 302
@@ -144,7 +144,7 @@ def test_acknowledgement_records_who_when_what_and_removes_the_banner(
     assert BANNER not in follow
     client.force_login(facilitator_user)
     assert BANNER not in client.get(reverse("programs:cohort_list")).text
-    detail = client.get(reverse("program_sessions:safety_event_detail", args=[flagged.pk])).text
+    detail = client.get(reverse("questionnaires:safety_event_detail", args=[flagged.pk])).text
     assert "Acknowledged" in detail
     assert "Cora Coordinator" in detail
     assert 'name="action_taken"' not in detail
@@ -156,7 +156,7 @@ def test_empty_what_was_done_is_refused_and_the_flag_stays_open(
 ):
     client.force_login(facilitator_user)
     response = client.post(
-        reverse("program_sessions:safety_acknowledge", args=[flagged.pk]), {"action_taken": text}
+        reverse("questionnaires:safety_acknowledge", args=[flagged.pk]), {"action_taken": text}
     )
     assert response.status_code == 200
     assert "<title>Error: " in response.text
@@ -170,7 +170,7 @@ def test_refused_text_is_kept_in_the_form(client, flagged, facilitator_user, now
     client.force_login(facilitator_user)
     too_long = "Rang twice, no answer; left a voicemail. " * 60  # over 2000 characters
     response = client.post(
-        reverse("program_sessions:safety_acknowledge", args=[flagged.pk]),
+        reverse("questionnaires:safety_acknowledge", args=[flagged.pk]),
         {"action_taken": too_long},
     )
     assert response.status_code == 200
@@ -186,7 +186,7 @@ def test_second_acknowledgement_keeps_the_first_and_keeps_the_typed_text(
     safety_event_acknowledge(event=flagged, by=coordinator_user, action_taken="Phoned at 14:00")
     client.force_login(facilitator_user)
     response = client.post(
-        reverse("program_sessions:safety_acknowledge", args=[flagged.pk]),
+        reverse("questionnaires:safety_acknowledge", args=[flagged.pk]),
         {"action_taken": "I also rang"},
     )
     assert response.status_code == 200
@@ -209,7 +209,7 @@ def test_without_a_recent_password_the_person_is_asked_for_it_and_nothing_is_rec
     client, flagged, facilitator_user, now
 ):
     client.force_login(facilitator_user)
-    address = reverse("program_sessions:safety_acknowledge", args=[flagged.pk])
+    address = reverse("questionnaires:safety_acknowledge", args=[flagged.pk])
     response = client.post(address, {"action_taken": "Phoned Robin at 14:00"})
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_reauthenticate"))
@@ -225,7 +225,7 @@ def test_a_password_confirmed_over_five_minutes_ago_no_longer_counts(
     client.force_login(facilitator_user)
     record_reauthentication(client, facilitator_user, seconds_ago=301)
     response = client.post(
-        reverse("program_sessions:safety_acknowledge", args=[flagged.pk]),
+        reverse("questionnaires:safety_acknowledge", args=[flagged.pk]),
         {"action_taken": "Phoned Robin at 14:00"},
     )
     assert response.url.startswith(reverse("account_reauthenticate"))
@@ -238,7 +238,7 @@ def test_after_reentering_the_password_the_typed_acknowledgement_is_recorded_onc
 ):
     client.force_login(facilitator_user)
     sent_away = client.post(
-        reverse("program_sessions:safety_acknowledge", args=[flagged.pk]),
+        reverse("questionnaires:safety_acknowledge", args=[flagged.pk]),
         {"action_taken": "Phoned Robin at 14:00; safe at home."},
     )
     page = client.get(sent_away.url)
@@ -260,7 +260,7 @@ def test_after_reentering_the_password_the_typed_acknowledgement_is_recorded_onc
 def test_a_wrong_password_leaves_the_flag_open(client, flagged, facilitator_user, now):
     client.force_login(facilitator_user)
     sent_away = client.post(
-        reverse("program_sessions:safety_acknowledge", args=[flagged.pk]),
+        reverse("questionnaires:safety_acknowledge", args=[flagged.pk]),
         {"action_taken": "Phoned Robin at 14:00"},
     )
     refused = client.post(sent_away.url, {"password": "not the password"})

@@ -389,7 +389,7 @@ def test_participant_pages_make_the_same_queries_for_one_course_or_three_and_man
     client.force_login(user)
     week = reverse("program_sessions:week_detail", args=[2]) + f"?course={participant1.pk}"
     log_form = reverse("program_sessions:practice_create") + f"?course={participant1.pk}"
-    results = reverse("program_sessions:results_mine")
+    results = reverse("questionnaires:results_mine")
     ceilings = {HOME: 12, LOG: 7, week: 12, log_form: 8, results: 7}
 
     def counts() -> dict[str, int]:

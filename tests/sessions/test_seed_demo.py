@@ -14,20 +14,17 @@ from accounts.demo import DEMO_PASSWORD, demo_people_ensure
 from accounts.models import Membership, Role, User
 from programs.models import Cohort, Enrollment
 from programs.scoring import score
-from sessions.demo import demo_courses_ensure
+from sessions.demo.builders import demo_courses_ensure
 from sessions.models import (
-    Assessment,
-    AssessmentStatus,
     Attendance,
     AttendanceStatus,
     CallOutcome,
     FacilitatorNote,
     FollowUp,
     PracticeLog,
-    Response,
-    SafetyEvent,
     ScheduledSession,
 )
+from sessions.questionnaires.models import Assessment, AssessmentStatus, Response, SafetyEvent
 from sessions.selectors import scheduled_session_list_for_participant
 
 pytestmark = pytest.mark.django_db

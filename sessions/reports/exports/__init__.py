@@ -8,8 +8,8 @@ written (formula escaping, rounding), `writers` how tables become bytes, `postgr
 fast path of the responses table, `run` the ExportRecord around it all.
 """
 
-from .cells import escape_text
-from .run import (
+from sessions.reports.exports.cells import escape_text
+from sessions.reports.exports.run import (
     FILES,
     FORMATS,
     ExportError,
@@ -18,7 +18,7 @@ from .run import (
     export_start,
     file_choices,
 )
-from .tables import (
+from sessions.reports.exports.tables import (
     COLUMN_MEANINGS,
     COMPLETION_COLUMNS,
     DICTIONARY_COLUMNS,

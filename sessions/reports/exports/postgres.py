@@ -16,11 +16,11 @@ from django.db import connection
 
 from accounts.models import User
 from programs.models import Cohort, Enrollment, MeasurementPoint, PersonCode, Program
-from sessions.models import Assessment, Response
+from sessions.questionnaires.models import Assessment, Response
 
 if TYPE_CHECKING:
-    from .tables import ExportScope
-    from .writers import Progress
+    from sessions.reports.exports.tables import ExportScope
+    from sessions.reports.exports.writers import Progress
 
 
 def _text(expression: str) -> str:

@@ -12,13 +12,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import AuditAction, ExportRecord, Organization, User
-from accounts.services import export_record_finish, export_record_start
+from accounts.models import AuditAction, Organization, User
 from sessions.reports.definitions import DEFINITIONS
-
-from .cells import cell
-from .tables import KINDS, ExportScope, Table, column_meaning, tables_for
-from .writers import Progress, csv_chunks, finishing, xlsx_file, zip_chunks
+from sessions.reports.exports.cells import cell
+from sessions.reports.exports.tables import KINDS, ExportScope, Table, column_meaning, tables_for
+from sessions.reports.exports.writers import Progress, csv_chunks, finishing, xlsx_file, zip_chunks
+from sessions.reports.models import ExportRecord
+from sessions.reports.services import export_record_finish, export_record_start
 
 FORMATS = ("csv", "xlsx")
 FILES: dict[str, tuple[str, ...]] = {"responses": ("responses", "scores", "dictionary")}

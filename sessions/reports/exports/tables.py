@@ -34,14 +34,13 @@ from programs.instrument_library import (
 )
 from programs.models import Cohort, Enrollment, PersonCode
 from programs.scoring import InvalidAnswers, score
-from sessions.models import Response
+from sessions.questionnaires.models import Response
+from sessions.reports import outcomes as outcome_stats
 from sessions.reports.definitions import cohort_summaries, enrollment_facts
-
-from .. import outcomes as outcome_stats
-from .cells import RATE_PLACES, Cell, cell, p_value, rate4, stat4
+from sessions.reports.exports.cells import RATE_PLACES, Cell, cell, p_value, rate4, stat4
 
 if TYPE_CHECKING:
-    from .writers import Progress
+    from sessions.reports.exports.writers import Progress
 
 KINDS = ("completion", "participants", "responses", "outcomes")
 IDENTIFIABLE_KINDS = ("participants", "responses")
@@ -548,7 +547,7 @@ def tables_for(kind: str, scope: ExportScope) -> list[Table]:
             )
         ]
     if kind == "responses":
-        from .postgres import responses_copy_body
+        from sessions.reports.exports.postgres import responses_copy_body
 
         return [
             Table(

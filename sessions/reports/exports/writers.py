@@ -32,8 +32,8 @@ from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
 
-from .cells import Cell, csv_text
-from .tables import Table
+from sessions.reports.exports.cells import Cell, csv_text
+from sessions.reports.exports.tables import Table
 
 CHUNK_BYTES = 64 * 1024
 FOUR_PLACES = "0.0000"

@@ -1,0 +1,124 @@
+"""Reminder settings: participants choose what they get and when; staff choose their summary and alerts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from accounts.models import QuestionnaireLayout, User
+from sessions.notifications.models import Preferences
+
+PARTICIPANT_FIELDS = [
+    "session_reminders",
+    "session_reminder_1h",
+    "questionnaire_reminders",
+    "missed_session_material",
+    "practice_nudges",
+    "practice_nudge_time",
+    "daily_cap",
+    "questionnaire_layout",
+]
+# Saved on the person (accounts.User), not with the reminders, though it is chosen here.
+LAYOUT = "questionnaire_layout"
+STAFF_FIELDS = ["weekly_digest", "digest_weekday", "staff_alerts"]
+SHARED_FIELDS = ["quiet_hours_start", "quiet_hours_end"]
+
+HELP = {
+    "practice_nudge_time": "In your own time zone, for example 19:00.",
+    "quiet_hours_start": "No reminders from this time…",
+    "quiet_hours_end": "…until this time. A reminder due in between waits until then.",
+    "daily_cap": "Between 1 and 20. Session reminders do not count towards it.",
+    "weekly_digest": "Attendance, open follow-ups and check-ins due, once a week.",
+    "staff_alerts": (
+        "When attendance is not recorded a day after a session, and when a participant "
+        "missed a session. Safety alerts are always sent."
+    ),
+}
+
+
+def _time_input() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class PreferencesForm(forms.ModelForm[Preferences]):
+    """Only the sections that apply to the person are shown and saved."""
+
+    class Meta:
+        model = Preferences
+        fields = [
+            name for name in PARTICIPANT_FIELDS + STAFF_FIELDS + SHARED_FIELDS if name != LAYOUT
+        ]
+        widgets = {
+            "practice_nudge_time": _time_input(),
+            "quiet_hours_start": _time_input(),
+            "quiet_hours_end": _time_input(),
+            "daily_cap": forms.NumberInput(attrs={"min": 1, "max": 20, "inputmode": "numeric"}),
+        }
+        help_texts = HELP
+        error_messages = {
+            "daily_cap": {
+                "min_value": "Choose at least 1 reminder a day, or turn off the reminders you do not want.",
+                "max_value": "Choose 20 reminders a day or fewer.",
+                "invalid": "Enter a whole number, like 3.",
+            },
+            "practice_nudge_time": {"invalid": "Enter a time like 19:00."},
+            "quiet_hours_start": {"invalid": "Enter a time like 21:00."},
+            "quiet_hours_end": {"invalid": "Enter a time like 08:00."},
+        }
+
+    questionnaire_layout = forms.ChoiceField(
+        label="How to show questionnaires",
+        choices=QuestionnaireLayout.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how to show questionnaires.",
+            "invalid_choice": "Choose how to show questionnaires.",
+        },
+    )
+
+    def __init__(self, *args: Any, participant: bool, staff: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[LAYOUT].initial = self.instance.user.questionnaire_layout
+        keep = list(SHARED_FIELDS)
+        if participant:
+            keep += PARTICIPANT_FIELDS
+        if staff:
+            keep += STAFF_FIELDS
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if "daily_cap" in self.fields:
+            # The model field's own range starts at 0 and would win over Meta.widgets; the
+            # browser's arrows should stop where the validators do.
+            self.fields["daily_cap"].widget.attrs.update({"min": 1, "max": 20})
+        if "questionnaire_layout" in self.fields:
+            self.fields["questionnaire_layout"].help_text = (
+                "One question on each page is easiest to read; a whole questionnaire on one page "
+                "means fewer pages."
+            )
+
+    def save(self, commit: bool = True) -> Preferences:
+        preferences = super().save(commit=commit)
+        if commit and LAYOUT in self.cleaned_data:
+            user: User = preferences.user
+            user.questionnaire_layout = self.cleaned_data[LAYOUT]
+            user.save(update_fields=[LAYOUT])
+        return preferences
+
+    def participant_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in PARTICIPANT_FIELDS if name in self.fields]
+
+    def staff_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in STAFF_FIELDS if name in self.fields]
+
+    def shared_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in SHARED_FIELDS if name in self.fields]
+
+
+class SendNowForm(forms.Form):
+    """A 'send now' button: the click id makes a repeated submission send once."""
+
+    click_id = forms.UUIDField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(choices=[("questionnaire_open", ""), ("invitation", "")])
+    assessment = forms.IntegerField(required=False, widget=forms.HiddenInput)

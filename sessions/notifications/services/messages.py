@@ -1,0 +1,373 @@
+"""Turning an outbox row into an e-mail, at send time, from the data as it is then.
+
+No message names a condition, a program, a cohort, a questionnaire or an answer: an inbox,
+a lock screen or a shared family computer may show it. Links lead into Stillwater, where
+the person signs in to see the rest. Times are in the recipient's zone, with the zone named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from email.utils import make_msgid
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.emails import email_render
+from accounts.models import Invitation, hash_token
+from programs.models import Cohort, EnrollmentStatus
+from sessions.models import Attendance, FollowUp, ScheduledSession, SessionStatus
+from sessions.notifications.models import PREFERENCE_FOR_KIND, Notification, NotificationKind
+from sessions.notifications.services.unsubscribe import unsubscribe_url
+from sessions.questionnaires.models import Assessment
+from sessions.services.calendar import calendar_ics
+
+ICS_NAME = "session.ics"
+T = TypeVar("T")
+
+
+def _url(name: str, *args: object) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def cohort_label(cohort: Cohort) -> str:
+    """How staff e-mails name a cohort without its name (names often say what the course is for)."""
+    started = cohort.start_date.strftime("%-d %B %Y")
+    return f"the cohort that starts on {started}"
+
+
+def _need(value: T | None) -> T:
+    # A row of this kind is always written with this link; its absence is a bug, not input.
+    if value is None:
+        raise ValueError("The notification is missing what it is about.")
+    return value
+
+
+@dataclass
+class Message:
+    template: str
+    context: dict[str, Any]
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+
+
+def _session_message(n: Notification) -> Message:
+    session = _need(n.scheduled_session)
+    return Message(
+        template=f"reminder-{n.kind}",
+        context={
+            "session": session,
+            "number": session.program_session.number,
+            "action_url": _url("program_sessions:participant_home"),
+            "action_text": "See your course",
+        },
+        attachments=[(ICS_NAME, calendar_ics(sessions=[session]), "text/calendar")],
+    )
+
+
+def _questionnaire_message(n: Notification) -> Message:
+    assessment = _need(n.assessment)
+    return Message(
+        template=f"reminder-{n.kind}",
+        context={
+            "assessment": assessment,
+            "action_url": _url("questionnaires:questionnaire_start", assessment.pk),
+            "action_text": "Start or carry on with your check-in",
+        },
+    )
+
+
+def _practice_message(n: Notification) -> Message:
+    return Message(
+        template="reminder-practice_nudge",
+        context={
+            "action_url": _url("program_sessions:practice_create"),
+            "action_text": "Log today's practice",
+        },
+    )
+
+
+def _missed_message(n: Notification) -> Message:
+    session = _need(n.scheduled_session)
+    number = session.program_session.number
+    return Message(
+        template="reminder-missed_session",
+        context={
+            "session": session,
+            "number": number,
+            # The week of this course: someone in two courses has a week 3 in each.
+            "action_url": _url("program_sessions:week_detail", number)
+            + (f"?course={n.enrollment_id}" if n.enrollment_id else ""),
+            "action_text": f"Read the material for session {number}",
+        },
+    )
+
+
+def _invitation_message(n: Notification) -> Message:
+    invitation = _need(n.invitation)
+    # Only a digest of the link is stored, so a resend makes a new link; the older e-mail's
+    # link stops working, as when a coordinator invites someone again.
+    token = secrets.token_urlsafe(32)
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=hash_token(token))
+    return Message(
+        template="invitation",
+        context={
+            "invitation": invitation,
+            "accept_url": _url("invitation_accept", token),
+            "inviter": n.requested_by or invitation.invited_by,
+            "valid_days": max(1, (invitation.expires_at - timezone.now()).days),
+        },
+    )
+
+
+def _follow_up_message(n: Notification) -> Message:
+    follow_up = _need(n.follow_up)
+    return Message(
+        template="reminder-follow_up_todo",
+        context={
+            "code": follow_up.enrollment.participant_code,
+            "number": follow_up.scheduled_session.program_session.number,
+            "session": follow_up.scheduled_session,
+            "cohort_label": cohort_label(follow_up.enrollment.cohort),
+            "action_url": _url("program_sessions:cohort_detail", follow_up.enrollment.cohort_id),
+            "action_text": "Open the cohort page and its follow-ups",
+        },
+    )
+
+
+def _attendance_message(n: Notification) -> Message:
+    session = _need(n.scheduled_session)
+    return Message(
+        template="reminder-attendance_missing",
+        context={
+            "session": session,
+            "number": session.program_session.number,
+            "cohort_label": cohort_label(session.cohort),
+            "action_url": _url("program_sessions:session_detail", session.pk),
+            "action_text": f"Record attendance for session {session.program_session.number}",
+        },
+    )
+
+
+def _safety_message(n: Notification) -> Message:
+    event = _need(n.safety_event)
+    return Message(
+        template="alert-safety",
+        context={
+            "code": event.enrollment.participant_code,
+            "cohort_label": cohort_label(event.enrollment.cohort),
+            "action_url": _url("questionnaires:safety_event_detail", event.pk),
+            "action_text": "See what needs following up",
+        },
+    )
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    label: str
+    url: str
+    sessions_held: int
+    attendance_missing: int
+    open_follow_ups: int
+    questionnaires_due: int
+
+
+def digest_lines(*, user_id: int, now: dt.datetime) -> list[DigestLine]:
+    """Each of a facilitator's cohorts over the past week, in counts only (fixed queries)."""
+    week_ago = now - dt.timedelta(days=7)
+    cohorts = list(
+        Cohort.objects.filter(facilitators=user_id)
+        .annotate(
+            follow_ups=Count(
+                "enrollments__follow_ups",
+                filter=Q(enrollments__follow_ups__resolved_at__isnull=True),
+                distinct=True,
+            ),
+            due=Count(
+                "enrollments__assessments",
+                filter=Q(
+                    enrollments__status=EnrollmentStatus.ACTIVE,
+                    enrollments__assessments__opens_at__lte=now,
+                    enrollments__assessments__closes_at__gt=now,
+                    enrollments__assessments__completed_at__isnull=True,
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("start_date", "pk")
+    )
+    held = list(
+        ScheduledSession.objects.filter(
+            cohort__in=cohorts,
+            status=SessionStatus.SCHEDULED,
+            starts_at__gte=week_ago,
+            starts_at__lt=now,
+        ).annotate(recorded=Count("attendances"))
+    )
+    expected = dict(
+        Cohort.objects.filter(pk__in=[c.pk for c in cohorts])
+        .annotate(
+            n=Count(
+                "enrollments",
+                filter=Q(
+                    enrollments__status=EnrollmentStatus.ACTIVE, enrollments__arm="intervention"
+                ),
+            )
+        )
+        .values_list("pk", "n")
+    )
+    lines = []
+    for cohort in cohorts:
+        mine = [s for s in held if s.cohort_id == cohort.pk]
+        missing = sum(
+            max(0, (1 if s.enrollment_id else expected.get(cohort.pk, 0)) - s.recorded)  # type: ignore[attr-defined]
+            for s in mine
+        )
+        lines.append(
+            DigestLine(
+                label=cohort_label(cohort),
+                url=_url("program_sessions:cohort_detail", cohort.pk),
+                sessions_held=len(mine),
+                attendance_missing=missing,
+                open_follow_ups=cohort.follow_ups,  # type: ignore[attr-defined]
+                questionnaires_due=cohort.due,  # type: ignore[attr-defined]
+            )
+        )
+    return lines
+
+
+def _digest_message(n: Notification) -> Message:
+    return Message(
+        template="reminder-weekly_digest",
+        context={
+            "lines": digest_lines(user_id=n.recipient_id, now=timezone.now()),
+            "action_url": _url("programs:cohort_list"),
+            "action_text": "Open your cohorts",
+        },
+    )
+
+
+BUILDERS = {
+    NotificationKind.SESSION_24H: _session_message,
+    NotificationKind.SESSION_1H: _session_message,
+    NotificationKind.QUESTIONNAIRE_OPEN: _questionnaire_message,
+    NotificationKind.QUESTIONNAIRE_CLOSING: _questionnaire_message,
+    NotificationKind.PRACTICE_NUDGE: _practice_message,
+    NotificationKind.MISSED_SESSION: _missed_message,
+    NotificationKind.INVITATION: _invitation_message,
+    NotificationKind.FOLLOW_UP_TODO: _follow_up_message,
+    NotificationKind.ATTENDANCE_MISSING: _attendance_message,
+    NotificationKind.SAFETY_ALERT: _safety_message,
+    NotificationKind.WEEKLY_DIGEST: _digest_message,
+}
+
+
+def message_id_for(notification: Notification) -> str:
+    """The same Message-ID every time for one row, so a mail server can spot a repeat."""
+    domain = urlsplit(settings.SITE_URL).hostname or "stillwater.invalid"
+    return make_msgid(idstring=f"notification-{notification.pk}", domain=domain)
+
+
+def notification_email(notification: Notification) -> EmailMultiAlternatives:
+    """The e-mail for an outbox row, rendered now in the recipient's time zone."""
+    built = BUILDERS[notification.kind](notification)  # type: ignore[index]
+    recipient = notification.recipient
+    address = recipient.email
+    if notification.kind == NotificationKind.INVITATION and notification.invitation:
+        address = notification.invitation.email
+    headers = {"Message-ID": notification.message_id or message_id_for(notification)}
+    unsubscribe = None
+    if PREFERENCE_FOR_KIND[notification.kind] is not None:
+        unsubscribe = unsubscribe_url(user=recipient, kind=notification.kind)
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    context = {
+        "recipient": recipient,
+        "unsubscribe_url": unsubscribe,
+        "settings_url": _url("notifications:preferences"),
+        "kind_label": notification.get_kind_display(),
+        **built.context,
+    }
+    with timezone.override(recipient.timezone or "UTC"):
+        subject, text, html = email_render(template=built.template, context=context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        headers=headers,
+    )
+    message.attach_alternative(html, "text/html")
+    for name, content, mimetype in built.attachments:
+        message.attach(name, content, mimetype)
+    return message
+
+
+def still_wanted(notification: Notification, *, now: dt.datetime) -> str | None:
+    """Why a row should not go out any more (re-checked at send time), or None."""
+    n = notification
+    if not n.recipient.is_active:
+        return "The person's account is closed."
+    enrollment = n.enrollment
+    if (
+        enrollment is not None
+        and enrollment.status == EnrollmentStatus.WITHDRAWN
+        and n.kind != NotificationKind.SAFETY_ALERT
+    ):
+        return "The participant withdrew."
+    session = n.scheduled_session
+    if session is not None and n.kind != NotificationKind.FOLLOW_UP_TODO:
+        if session.status == SessionStatus.CANCELLED:
+            return "The session was cancelled."
+        if n.about_time is not None and session.starts_at != n.about_time:
+            return "The session moved; a reminder for the new time replaces this one."
+        if n.kind in (NotificationKind.SESSION_24H, NotificationKind.SESSION_1H) and (
+            session.starts_at <= now
+        ):
+            return "The session had already started."
+    assessment: Assessment | None = n.assessment
+    if assessment is not None:
+        if assessment.completed_at is not None:
+            return "The check-in was completed."
+        if assessment.closes_at <= now:
+            return "The check-in had closed."
+    if (
+        n.kind == NotificationKind.PRACTICE_NUDGE
+        and enrollment is not None
+        and n.for_date
+        and enrollment.practice_logs.filter(date=n.for_date).exists()
+    ):
+        return "Practice was already logged that day."
+    if n.kind == NotificationKind.MISSED_SESSION and session is not None and enrollment is not None:
+        still_missed = Attendance.objects.filter(
+            scheduled_session=session, enrollment=enrollment, status__in=["absent", "excused"]
+        ).exists()
+        if not still_missed:
+            return "The attendance record changed."
+    follow_up: FollowUp | None = n.follow_up
+    if follow_up is not None and follow_up.resolved_at is not None:
+        return "The follow-up was done."
+    if n.safety_event is not None and n.safety_event.acknowledged_at is not None:
+        return "Someone already followed it up."
+    if n.invitation is not None:
+        invitation = n.invitation
+        if invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= now:
+            return "The invitation was used, withdrawn or has expired."
+    if n.cohort_id and n.is_for_staff:
+        cohort = _need(n.cohort)
+        is_facilitator = cohort.facilitators.filter(pk=n.recipient_id).exists()
+        is_coordinator = (
+            n.kind == NotificationKind.SAFETY_ALERT
+            and cohort.organization.memberships.filter(
+                user_id=n.recipient_id, role="coordinator"
+            ).exists()
+        )
+        if not (is_facilitator or is_coordinator):
+            return "The person no longer works with this cohort."
+    return None
