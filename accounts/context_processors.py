@@ -12,7 +12,7 @@ from .selectors import user_get_role
 # URL names of later apps are plain strings here: accounts links to them without importing them.
 _NAV = {
     "participant": [
-        ("program_sessions:participant_home", "My course"),
+        ("reports:participant_home", "My course"),
         ("program_sessions:practice_list", "Practice log"),
         ("questionnaires:results_mine", "My results"),
         ("program_sessions:calendar_settings", "Calendar"),

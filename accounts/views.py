@@ -49,7 +49,7 @@ from .services import (
 )
 
 _LANDING = {
-    "participant": "program_sessions:participant_home",
+    "participant": "reports:participant_home",
     "facilitator": "programs:cohort_list",
     "coordinator": "coordinator_home",
 }

@@ -434,7 +434,7 @@ def pages_against_admin_login(demo: Demo, requests: int) -> None:
         Page(
             f"cohort dashboard ({GROUP_SIZE} participants)",
             signed_in(facilitator),
-            reverse("program_sessions:cohort_detail", kwargs={"pk": demo.group.pk}),
+            reverse("reports:cohort_detail", kwargs={"pk": demo.group.pk}),
         ),
     ]
     queries: dict[str, int] = {}

@@ -1,113 +1,23 @@
-"""Reads with access rules for programs, cohorts and enrollments.
-
-Who sees a cohort: the coordinators of its organization and the facilitators assigned to it.
-Who sees an enrollment: those staff, and the participant it belongs to. Anything else is 404.
-"""
+"""Reads of programs, cohorts and enrollments, for callers already allowed to see them
+(the access rules themselves are in programs.access)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
-from django.http import Http404
 
-from accounts.models import Membership, Role, User
+from accounts.models import User
 
-from .models import Cohort, Enrollment, EnrollmentQuerySet, EnrollmentStatus, Program
-
-
-def _coordinated_organization_ids(user: User) -> QuerySet[Membership, Any]:
-    return Membership.objects.filter(user=user, role=Role.COORDINATOR).values("organization_id")
-
-
-def cohort_list_for_staff(*, user: User) -> QuerySet[Cohort]:
-    """Cohorts a member of staff may see: all of their organizations' (coordinator), or their own (facilitator)."""
-    if not user.is_authenticated:
-        return Cohort.objects.none()
-    facilitated = Cohort.facilitators.through.objects.filter(user_id=user.pk).values("cohort_id")
-    return (
-        Cohort.objects.filter(
-            Q(organization_id__in=_coordinated_organization_ids(user)) | Q(pk__in=facilitated)
-        )
-        .select_related("program", "organization")
-        .order_by("-start_date", "name")
-    )
-
-
-def cohort_get_for_staff(*, user: User, pk: int) -> Cohort:
-    """A cohort the user coordinates or facilitates, or 404."""
-    try:
-        return cohort_list_for_staff(user=user).get(pk=pk)
-    except Cohort.DoesNotExist:
-        raise Http404 from None
-
-
-def cohort_get_for_coordinator(*, user: User, pk: int) -> Cohort:
-    """A cohort of an organization the user coordinates (for changes only coordinators make), or 404."""
-    try:
-        return (
-            Cohort.objects.select_related("program", "organization")
-            .filter(organization_id__in=_coordinated_organization_ids(user))
-            .get(pk=pk)
-        )
-    except Cohort.DoesNotExist:
-        raise Http404 from None
-
-
-def user_is_cohort_coordinator(*, user: User, cohort: Cohort) -> bool:
-    return Membership.objects.filter(
-        user=user, organization_id=cohort.organization_id, role=Role.COORDINATOR
-    ).exists()
+from .access import cohort_list_for_staff, enrollment_list_for_participant
+from .models import Cohort, Enrollment, EnrollmentStatus, Program
 
 
 def enrollment_list_for_cohort(*, cohort: Cohort) -> QuerySet[Enrollment]:
     """The roster of a cohort the caller has already been allowed to see."""
     return cohort.enrollments.select_related("user").order_by("participant_code")
-
-
-def enrollment_get_for_staff(*, user: User, pk: int) -> Enrollment:
-    """An enrollment in a cohort the user coordinates or facilitates, or 404."""
-    try:
-        return Enrollment.objects.select_related(
-            "cohort__program", "cohort__organization", "user"
-        ).get(pk=pk, cohort__in=cohort_list_for_staff(user=user))
-    except Enrollment.DoesNotExist:
-        raise Http404 from None
-
-
-def enrollment_list_for_participant(*, user: User) -> EnrollmentQuerySet:
-    """A participant's own enrollments, current ones first: those they accepted, and
-    invitations still waiting for them.
-
-    One a coordinator switched to active before the person accepted is left out until they
-    accept: nothing they do reaches that organization before then.
-    """
-    if not user.is_authenticated:
-        return Enrollment.objects.none()
-    return (
-        Enrollment.objects.filter(user=user)
-        .filter(Q(accepted_at__isnull=False) | Q(status=EnrollmentStatus.INVITED))
-        .exclude(status=EnrollmentStatus.WITHDRAWN)
-        .select_related("cohort__program", "cohort__organization")
-        .order_by("-cohort__start_date")
-    )
-
-
-def enrollment_list_joined_for_participant(*, user: User) -> QuerySet[Enrollment]:
-    """The participant's own enrollments they accepted: the only ones whose pages take their
-    answers, practice or reflections (an organization learns nothing before they accept)."""
-    return enrollment_list_for_participant(user=user).accepted()
-
-
-def enrollment_get_for_participant(*, user: User, pk: int) -> Enrollment:
-    """One of the participant's own enrollments, or 404."""
-    try:
-        return enrollment_list_for_participant(user=user).get(pk=pk)
-    except Enrollment.DoesNotExist:
-        raise Http404 from None
 
 
 @dataclass(frozen=True)

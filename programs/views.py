@@ -16,6 +16,12 @@ from accounts.selectors import (
     membership_list_for_organization,
     user_get_role,
 )
+from programs.access import cohort_get_for_coordinator, enrollment_get_for_staff
+from programs.selectors import (
+    cohort_list_for_staff_with_counts,
+    enrollment_list_current_elsewhere_in_organization,
+    enrollment_list_for_cohort,
+)
 
 from .forms import (
     CohortForm,
@@ -25,13 +31,6 @@ from .forms import (
     EnrollmentWithdrawForm,
 )
 from .models import Enrollment, EnrollmentStatus
-from .selectors import (
-    cohort_get_for_coordinator,
-    cohort_list_for_staff_with_counts,
-    enrollment_get_for_staff,
-    enrollment_list_current_elsewhere_in_organization,
-    enrollment_list_for_cohort,
-)
 from .services import (
     CohortError,
     EnrollmentError,
@@ -95,7 +94,7 @@ def cohort_create_view(request: HttpRequest) -> HttpResponse:
                     else " Its sessions are scheduled."
                 ),
             )
-            return redirect("program_sessions:cohort_detail", pk=cohort.pk)
+            return redirect("reports:cohort_detail", pk=cohort.pk)
     return render(request, "programs/cohort_create.html", {"form": form})
 
 
@@ -116,7 +115,7 @@ def cohort_update_view(request: HttpRequest, pk: int) -> HttpResponse:
             _add_error(form, exc)
         else:
             messages.success(request, f"Changes to “{cohort.name}” are saved.")
-            return redirect("program_sessions:cohort_detail", pk=cohort.pk)
+            return redirect("reports:cohort_detail", pk=cohort.pk)
     return render(request, "programs/cohort_update.html", {"form": form, "cohort": cohort})
 
 
@@ -164,7 +163,7 @@ def enrollment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                     f"Invitation sent to {enrollment.user.email}. "
                     f"Their participant code is {enrollment.participant_code}.",
                 )
-                return redirect("program_sessions:cohort_detail", pk=cohort.pk)
+                return redirect("reports:cohort_detail", pk=cohort.pk)
     return render(
         request,
         "programs/enrollment_create.html",
@@ -214,7 +213,7 @@ def enrollment_import_view(request: HttpRequest, pk: int) -> HttpResponse:
                     f"{count} participant{'s' if count != 1 else ''} added to “{cohort.name}”. "
                     "Each gets an e-mail with a link to join.",
                 )
-                return redirect("program_sessions:cohort_detail", pk=cohort.pk)
+                return redirect("reports:cohort_detail", pk=cohort.pk)
     return render(
         request,
         "programs/enrollment_import.html",
@@ -254,7 +253,7 @@ def enrollment_update_view(request: HttpRequest, pk: int) -> HttpResponse:
             _add_error(update_form, exc)
         else:
             messages.success(request, f"Changes for {enrollment.participant_code} are saved.")
-            return redirect("program_sessions:cohort_detail", pk=cohort.pk)
+            return redirect("reports:cohort_detail", pk=cohort.pk)
     elif action == "withdraw" and withdraw_form.is_valid():
         try:
             enrollment_withdraw(enrollment=enrollment, by=user, **withdraw_form.cleaned_data)
@@ -264,7 +263,7 @@ def enrollment_update_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, f"{enrollment.participant_code} is recorded as withdrawn from the course."
             )
-            return redirect("program_sessions:cohort_detail", pk=cohort.pk)
+            return redirect("reports:cohort_detail", pk=cohort.pk)
     context: dict[str, Any] = {
         "enrollment": enrollment,
         "cohort": cohort,

@@ -21,16 +21,17 @@ class SessionsConfig(AppConfig):
 
 
 def _sync_cohort(sender: Any, *, cohort: Any, **kwargs: Any) -> None:
-    from sessions.questionnaires.services.assessments import assessment_windows_sync_for_cohort
     from sessions.services.schedule import schedule_sync_for_cohort
+    from sessions.signals import schedule_changed
 
     schedule_sync_for_cohort(cohort=cohort)
-    assessment_windows_sync_for_cohort(cohort=cohort)
+    schedule_changed.send(sender=sender, cohort=cohort)
 
 
 def _sync_enrollment(sender: Any, *, enrollment: Any, **kwargs: Any) -> None:
-    from sessions.questionnaires.services.assessments import assessment_windows_sync
     from sessions.services.schedule import schedule_sync_for_enrollment
+    from sessions.signals import schedule_changed
 
     schedule_sync_for_enrollment(enrollment=enrollment)
-    assessment_windows_sync(enrollment=enrollment)
+    # Sent even when no session moved: an arm or status change moves questionnaire windows.
+    schedule_changed.send(sender=sender, enrollment=enrollment)

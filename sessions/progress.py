@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.http import Http404
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from programs.models import Delivery, Enrollment, Program, ProgramSession
+from programs.selectors import CurrentEnrollments
 from sessions.models import (
     ATTENDED_STATUSES,
     MISSED_STATUSES,
@@ -319,3 +321,18 @@ def practice_day_counts(
     for row in rows:
         counts[row["enrollment_id"]] = row["days"]
     return counts
+
+
+def text_lines(text: str) -> list[str]:
+    """Program content is written one paragraph (or list item) per line."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def enrollments_with_practice(current: CurrentEnrollments) -> list[Enrollment]:
+    """The courses the person joined that have sessions and home practice (not the control arm)."""
+    return [e for e in current.joined if e.gets_sessions]
+
+
+def course_query(enrollment: Enrollment, *, several: bool) -> str:
+    """The ?course= that keeps a page on one course; nothing for someone with only one."""
+    return f"?{urlencode({'course': enrollment.pk})}" if several else ""

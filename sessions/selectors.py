@@ -10,11 +10,8 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from accounts.models import User, hash_token
+from programs.access import cohort_list_for_staff, enrollment_list_for_participant
 from programs.models import Arm, Cohort, Enrollment, EnrollmentStatus
-from programs.selectors import (
-    cohort_list_for_staff,
-    enrollment_list_for_participant,
-)
 from sessions.models import (
     Attendance,
     CalendarFeed,

@@ -90,7 +90,7 @@ def test_participant_page_is_never_stored(client, cohort, participant, now):
     enroll(cohort, user=participant)
     client.force_login(participant)
 
-    response = client.get(reverse("program_sessions:participant_home"))
+    response = client.get(reverse("reports:participant_home"))
 
     assert response.status_code == 200
     assert "Hello, Pat Participant" in response.text
@@ -102,7 +102,7 @@ def test_staff_page_is_never_stored(client, cohort, facilitator_user, now):
     enroll(cohort, user=UserFactory(full_name="Rowan Roster"))
     client.force_login(facilitator_user)
 
-    response = client.get(reverse("program_sessions:cohort_detail", args=[cohort.pk]))
+    response = client.get(reverse("reports:cohort_detail", args=[cohort.pk]))
 
     assert response.status_code == 200
     assert "Rowan Roster" in response.text

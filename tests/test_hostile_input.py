@@ -299,7 +299,7 @@ FORMS: dict[str, FormCase] = {
         # Staff pages showing the name: test_a_participant_name_with_markup_is_shown_as_text.
         shows=(
             (_participant, lambda w: reverse("profile")),
-            (_participant, lambda w: reverse("program_sessions:participant_home")),
+            (_participant, lambda w: reverse("reports:participant_home")),
         ),
     ),
     "reminder settings": FormCase(
@@ -554,7 +554,7 @@ def _cohort_pages(cohort: Callable[[World], Cohort]) -> tuple[Page, ...]:
 
     return (
         (_facilitator, _page("programs:cohort_list")),
-        (_facilitator, _page("program_sessions:cohort_detail", pk)),
+        (_facilitator, _page("reports:cohort_detail", pk)),
         (_facilitator, _page("program_sessions:attendance_grid", pk)),
         (_facilitator, _page("program_sessions:makeup_create", pk)),
         (_facilitator, _page("program_sessions:session_detail", first)),
@@ -569,12 +569,12 @@ def _cohort_pages(cohort: Callable[[World], Cohort]) -> tuple[Page, ...]:
 
 # What participants see of their course: the next session's place, link or phone instructions.
 PARTICIPANT_COURSE_PAGES: tuple[Page, ...] = (
-    (_participant, _page("program_sessions:participant_home")),
+    (_participant, _page("reports:participant_home")),
     (_participant, _page("rights:withdraw")),
 )
 # Pages that name participants to staff (names typed by a coordinator or imported).
 ROSTER_PAGES: tuple[Page, ...] = (
-    (_facilitator, _page("program_sessions:cohort_detail", lambda w: w.cohort.pk)),
+    (_facilitator, _page("reports:cohort_detail", lambda w: w.cohort.pk)),
     (_facilitator, _page("program_sessions:session_detail", lambda w: w.session.pk)),
     (_facilitator, _page("program_sessions:makeup_create", lambda w: w.cohort.pk)),
     (_coordinator, _page("coordinator_home")),
@@ -735,9 +735,9 @@ def _gad7_answers() -> dict[str, SearchStrategy[str]]:
 
 MAKEUP_PAGES: tuple[Page, ...] = (
     (_facilitator, _page("program_sessions:session_detail", lambda w: _newest_makeup(w).pk)),
-    (_facilitator, _page("program_sessions:cohort_detail", lambda w: w.cohort.pk)),
+    (_facilitator, _page("reports:cohort_detail", lambda w: w.cohort.pk)),
     (_facilitator, _page("program_sessions:attendance_grid", lambda w: w.cohort.pk)),
-    (_participant, _page("program_sessions:participant_home")),
+    (_participant, _page("reports:participant_home")),
 )
 
 STAFF_FORMS: dict[str, FormCase] = {
@@ -779,7 +779,7 @@ STAFF_FORMS: dict[str, FormCase] = {
         },
         shows=(
             (_facilitator, _page("program_sessions:session_detail", lambda w: _later(w).pk)),
-            (_participant, _page("program_sessions:participant_home")),
+            (_participant, _page("reports:participant_home")),
         ),
         checks=(_check_calendar_file,),
     ),
@@ -789,8 +789,8 @@ STAFF_FORMS: dict[str, FormCase] = {
         fields=lambda w: {"reason": hostile_text()},
         shows=(
             (_facilitator, _page("program_sessions:session_detail", lambda w: _later(w).pk)),
-            (_facilitator, _page("program_sessions:cohort_detail", lambda w: w.cohort.pk)),
-            (_participant, _page("program_sessions:participant_home")),
+            (_facilitator, _page("reports:cohort_detail", lambda w: w.cohort.pk)),
+            (_participant, _page("reports:participant_home")),
         ),
         checks=(_check_calendar_file,),
         reset=_reopen_cancelled,
@@ -868,7 +868,7 @@ STAFF_FORMS: dict[str, FormCase] = {
         url=_at("program_sessions:follow_up_resolve", lambda w: w.follow_up.pk),
         fields=lambda w: {"resolution": hostile_text()},
         shows=(
-            (_facilitator, _page("program_sessions:cohort_detail", lambda w: w.cohort.pk)),
+            (_facilitator, _page("reports:cohort_detail", lambda w: w.cohort.pk)),
             (
                 _facilitator,
                 _page("program_sessions:session_detail", lambda w: w.missed_session.pk),
@@ -927,7 +927,7 @@ STAFF_FORMS: dict[str, FormCase] = {
         allowed=frozenset({200, 302}),
         shows=(
             (_coordinator, _page("programs:enrollment_update", lambda w: w.enrollment.pk)),
-            (_facilitator, _page("program_sessions:cohort_detail", lambda w: w.cohort.pk)),
+            (_facilitator, _page("reports:cohort_detail", lambda w: w.cohort.pk)),
         ),
         reset=_rejoin,
     ),
@@ -941,7 +941,7 @@ STAFF_FORMS: dict[str, FormCase] = {
         },
         shows=(
             (_coordinator, _page("programs:enrollment_update", lambda w: w.enrollment.pk)),
-            (_facilitator, _page("program_sessions:cohort_detail", lambda w: w.cohort.pk)),
+            (_facilitator, _page("reports:cohort_detail", lambda w: w.cohort.pk)),
             (_facilitator, _page("program_sessions:session_detail", lambda w: w.session.pk)),
         ),
         reset=_rejoin,
@@ -1127,7 +1127,7 @@ STAFF_FORMS: dict[str, FormCase] = {
         shows=(
             (_facilitator, _page("profile")),
             (_coordinator, _page("coordinator_home")),
-            (_coordinator, _page("program_sessions:cohort_detail", lambda w: w.cohort.pk)),
+            (_coordinator, _page("reports:cohort_detail", lambda w: w.cohort.pk)),
         ),
     ),
     "authenticator code": FormCase(
@@ -1181,7 +1181,7 @@ NAME = '<script>alert("xq7")</script> "><img src=x onerror=alert("xq7")>'
 def _staff_pages(world: World) -> list[str]:
     return [
         reverse("programs:cohort_list"),
-        reverse("program_sessions:cohort_detail", args=[world.cohort.pk]),
+        reverse("reports:cohort_detail", args=[world.cohort.pk]),
         reverse("program_sessions:attendance_grid", args=[world.cohort.pk]),
         reverse("program_sessions:session_detail", args=[world.session.pk]),
         reverse("questionnaires:questionnaire_status", args=[world.cohort.pk]),
@@ -1293,7 +1293,7 @@ def test_names_from_a_csv_import_are_shown_as_text_and_e_mailed_as_text(
         _assert_pages_escape(
             client,
             [
-                reverse("program_sessions:cohort_detail", args=[world.cohort.pk]),
+                reverse("reports:cohort_detail", args=[world.cohort.pk]),
                 reverse("program_sessions:session_detail", args=[world.session.pk]),
                 reverse("program_sessions:makeup_create", args=[world.cohort.pk]),
             ],
@@ -1350,7 +1350,7 @@ def test_a_cohort_place_written_as_a_meta_refresh_does_not_send_the_facilitator_
         later = _later(world).pk
         for url, shows_place in [
             (reverse("program_sessions:session_detail", args=[later]), True),
-            (reverse("program_sessions:cohort_detail", args=[world.cohort.pk]), True),
+            (reverse("reports:cohort_detail", args=[world.cohort.pk]), True),
             (reverse("program_sessions:attendance_grid", args=[world.cohort.pk]), False),
             (reverse("program_sessions:session_reschedule", args=[later]), False),
             (reverse("program_sessions:session_cancel", args=[later]), False),
@@ -1359,7 +1359,7 @@ def test_a_cohort_place_written_as_a_meta_refresh_does_not_send_the_facilitator_
             _assert_no_live_meta(html, url)
             assert not shows_place or ESCAPED_META in html, f"{url} does not show the place"
         client.force_login(world.participant)
-        home = page_text(client.get(reverse("program_sessions:participant_home")))
+        home = page_text(client.get(reverse("reports:participant_home")))
         _assert_no_live_meta(home, "the participant's home")
         assert ESCAPED_META in home
 
@@ -1380,7 +1380,7 @@ def test_phone_instructions_and_a_link_with_markup_are_text_on_the_make_up_form(
         for url in [
             reverse("program_sessions:makeup_create", args=[world.cohort.pk]),
             reverse("program_sessions:session_detail", args=[_later(world).pk]),
-            reverse("program_sessions:cohort_detail", args=[world.cohort.pk]),
+            reverse("reports:cohort_detail", args=[world.cohort.pk]),
         ]:
             html = page_text(client.get(url))
             assert_nothing_unescaped(html, world, url)

@@ -660,8 +660,8 @@ PROJECT: dict[str, Row] = {
     # --- accounts ---
     "home": row(
         url("home"),
-        participant=to("program_sessions:participant_home"),
-        other_participant=to("program_sessions:participant_home"),
+        participant=to("reports:participant_home"),
+        other_participant=to("reports:participant_home"),
         facilitator=to("programs:cohort_list"),
         other_facilitator=to("programs:cohort_list"),
         coordinator=to("coordinator_home"),
@@ -726,7 +726,7 @@ PROJECT: dict[str, Row] = {
         post=PostCase(
             owner="coordinator",
             data=_cohort_form,
-            expect=to("program_sessions:cohort_detail"),
+            expect=to("reports:cohort_detail"),
             outsiders=("participant", "other_participant", "facilitator", "other_facilitator"),
         ),
     ),
@@ -735,7 +735,7 @@ PROJECT: dict[str, Row] = {
         post=PostCase(
             owner="coordinator",
             data=_cohort_form,
-            expect=to("program_sessions:cohort_detail"),
+            expect=to("reports:cohort_detail"),
             outsiders=NOT_COHORT_COORDINATOR,
         ),
     ),
@@ -750,7 +750,7 @@ PROJECT: dict[str, Row] = {
                 "timezone": "Europe/London",
                 "arm": "intervention",
             },
-            expect=to("program_sessions:cohort_detail"),
+            expect=to("reports:cohort_detail"),
             outsiders=NOT_COHORT_COORDINATOR,
         ),
     ),
@@ -759,7 +759,7 @@ PROJECT: dict[str, Row] = {
         post=PostCase(
             owner="coordinator",
             data=lambda w: {"text": "name,email\nAli Import,ali@example.org\n"},
-            expect=to("program_sessions:cohort_detail"),
+            expect=to("reports:cohort_detail"),
             outsiders=NOT_COHORT_COORDINATOR,
         ),
     ),
@@ -768,12 +768,12 @@ PROJECT: dict[str, Row] = {
         post=PostCase(
             owner="coordinator",
             data=lambda w: {"action": "withdraw", "on_date": "2026-09-16", "reason": "Moved"},
-            expect=to("program_sessions:cohort_detail"),
+            expect=to("reports:cohort_detail"),
             outsiders=NOT_COHORT_COORDINATOR,
         ),
     ),
     # --- sessions: staff ---
-    "program_sessions:cohort_detail": cohort_staff(url("program_sessions:cohort_detail", COHORT)),
+    "reports:cohort_detail": cohort_staff(url("reports:cohort_detail", COHORT)),
     "program_sessions:attendance_grid": cohort_staff(
         url("program_sessions:attendance_grid", COHORT),
         post=PostCase(
@@ -844,7 +844,7 @@ PROJECT: dict[str, Row] = {
         PostCase(
             owner="facilitator",
             data=lambda w: {"resolution": "Phoned, sent the material."},
-            expect=to("program_sessions:cohort_detail"),
+            expect=to("reports:cohort_detail"),
             outsiders=COHORT_OUTSIDERS,
         ),
     ),
@@ -856,7 +856,7 @@ PROJECT: dict[str, Row] = {
         PostCase(
             owner="facilitator",
             data=lambda w: {"action_taken": "Phoned on Wednesday; safe at home."},
-            expect=to("program_sessions:cohort_detail"),
+            expect=to("reports:cohort_detail"),
             outsiders=COHORT_OUTSIDERS,
             reauthenticate=True,
         ),
@@ -912,7 +912,7 @@ PROJECT: dict[str, Row] = {
     "reports:outcomes": staff(url("reports:outcomes")),
     # --- sessions: participant ---
     # Staff have no course of their own: their home and lists say so rather than 404.
-    "program_sessions:participant_home": signed_in(url("program_sessions:participant_home")),
+    "reports:participant_home": signed_in(url("reports:participant_home")),
     "program_sessions:practice_list": signed_in(url("program_sessions:practice_list")),
     "questionnaires:results_mine": signed_in(url("questionnaires:results_mine")),
     "program_sessions:week_detail": participants(url("program_sessions:week_detail", const(1))),

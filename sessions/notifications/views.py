@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Invitation, Membership, Role, User
 from accounts.selectors import membership_get_for_user
+from programs.access import enrollment_get_for_staff
 from programs.models import Enrollment, EnrollmentStatus
-from programs.selectors import enrollment_get_for_staff
 from sessions.notifications.forms import PreferencesForm, SendNowForm
 from sessions.notifications.models import NotificationKind
 from sessions.notifications.selectors import (

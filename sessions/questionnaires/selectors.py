@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from accounts.consent import consent_current_accepted
 from accounts.models import User
-from programs.models import Cohort, Enrollment
-from programs.selectors import (
+from programs.access import (
     cohort_list_for_staff,
     enrollment_list_for_participant,
     enrollment_list_joined_for_participant,
 )
+from programs.models import Cohort, Enrollment
 from sessions.questionnaires.models import Assessment, Response, SafetyEvent
 
 

@@ -19,11 +19,8 @@ from programs.models import (
 )
 from programs.signals import ScheduleRejected
 from sessions.models import ScheduledSession, SessionStatus
-from sessions.questionnaires.services.assessments import (
-    assessment_windows_sync,
-    assessment_windows_sync_for_cohort,
-)
 from sessions.scheduling import local_to_utc, plan
+from sessions.signals import schedule_changed
 
 
 class ScheduleError(ScheduleRejected):
@@ -291,8 +288,8 @@ def session_add_makeup(
 
 def _follow_windows(session: ScheduledSession) -> None:
     # Questionnaire windows hang off the first and last session, so moving or cancelling one
-    # moves them too.
+    # moves them too (questionnaires listens; sessions/signals.py).
     if session.enrollment is not None:
-        assessment_windows_sync(enrollment=session.enrollment)
+        schedule_changed.send(sender=ScheduledSession, enrollment=session.enrollment)
     else:
-        assessment_windows_sync_for_cohort(cohort=session.cohort)
+        schedule_changed.send(sender=ScheduledSession, cohort=session.cohort)

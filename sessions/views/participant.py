@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -11,14 +10,13 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from programs.models import Enrollment, LogKind, Program
-from programs.selectors import CurrentEnrollments, enrollment_list_current_for_participant
+from programs.selectors import enrollment_list_current_for_participant
 from sessions.forms.participant import (
     ReflectionForm,
     log_form_class,
@@ -30,13 +28,11 @@ from sessions.progress import (
     Week,
     course_label,
     course_list_for_participant,
+    course_query,
+    enrollments_with_practice,
     local_today,
-    practice_day_counts,
+    text_lines,
     week_get_for_participant,
-)
-from sessions.questionnaires.selectors import (
-    assessment_ids_started,
-    assessment_list_due_for_enrollments,
 )
 from sessions.selectors import practice_log_get_for_participant, practice_log_list_for_participant
 from sessions.services.completion import CompletionError, completion_record
@@ -49,7 +45,6 @@ from sessions.services.practice import (
     practice_log_update,
 )
 
-HOME_TEMPLATE = "program_sessions/participant_home.html"
 WEEK_TEMPLATE = "program_sessions/week_detail.html"
 CHOOSE_TEMPLATE = "program_sessions/course_choose.html"
 
@@ -57,26 +52,6 @@ CHOOSE_TEMPLATE = "program_sessions/course_choose.html"
 def _user(request: HttpRequest) -> User:
     # LoginRequiredMiddleware has already turned anonymous visitors away.
     return cast(User, request.user)
-
-
-def _lines(text: str) -> list[str]:
-    """Program content is written one paragraph (or list item) per line."""
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _duration(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    if rest:
-        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
-    return " ".join(parts)
-
-
-def _with_practice(current: CurrentEnrollments) -> list[Enrollment]:
-    """The courses the person joined that have sessions and home practice (not the control arm)."""
-    return [e for e in current.joined if e.gets_sessions]
 
 
 def _chosen(request: HttpRequest, enrollments: list[Enrollment]) -> Enrollment | None:
@@ -95,11 +70,6 @@ def _chosen(request: HttpRequest, enrollments: list[Enrollment]) -> Enrollment |
     if not enrollments:
         raise Http404
     return enrollments[0] if len(enrollments) == 1 else None
-
-
-def _course_query(enrollment: Enrollment, *, several: bool) -> str:
-    """The ?course= that keeps a page on one course; nothing for someone with only one."""
-    return f"?{urlencode({'course': enrollment.pk})}" if several else ""
 
 
 def _choose(request: HttpRequest, *, title: str, choices: list[dict[str, str]]) -> HttpResponse:
@@ -126,120 +96,6 @@ def _log_summary(log: PracticeLog, program: Program) -> str:
 # --- home -------------------------------------------------------------------------------------
 
 
-def participant_home(request: HttpRequest) -> HttpResponse:
-    """Every course the participant joined at a glance: next session, this week, progress, catching
-    up; and any invitation they have not accepted yet, as one line (it replaces nothing)."""
-    user = _user(request)
-    current = enrollment_list_current_for_participant(user=user)
-    joined = current.joined
-    several = len(joined) > 1
-    now = timezone.now()
-    today = local_today(user=user, now=now)
-    week_start = today - dt.timedelta(days=today.weekday())
-    with_practice = _with_practice(current)
-    courses = {
-        course.enrollment.pk: course
-        for course in course_list_for_participant(user=user, enrollments=with_practice, now=now)
-    }
-    practice_days = practice_day_counts(enrollments=with_practice, first=week_start, last=today)
-    due = _due_questionnaires(joined, now=now)
-    cards = [
-        _course_card(
-            enrollment,
-            courses.get(enrollment.pk),
-            number=number,
-            several=several,
-            due_questionnaires=due.get(enrollment.pk, []),
-            practice_days=practice_days.get(enrollment.pk, 0),
-            week_start=week_start,
-        )
-        for number, enrollment in enumerate(joined, start=1)
-    ]
-    context: dict[str, Any] = {
-        "cards": cards,
-        "several": several,
-        "invitations": [{"enrollment": e, "label": course_label(e)} for e in current.invited],
-        "zone_label": user.timezone.replace("_", " "),
-        # With several courses each has a heading of its own, and its parts sit one level below.
-        "heading": 3 if several else 2,
-        "subheading": 4 if several else 3,
-    }
-    return render(request, HOME_TEMPLATE, context)
-
-
-def _course_card(
-    enrollment: Enrollment,
-    course: Course | None,
-    *,
-    number: int,
-    several: bool,
-    due_questionnaires: list[dict[str, Any]],
-    practice_days: int,
-    week_start: dt.date,
-) -> dict[str, Any]:
-    """What the home page shows of one course."""
-    card: dict[str, Any] = {
-        "enrollment": enrollment,
-        "label": course_label(enrollment),
-        "query": _course_query(enrollment, several=several),
-        # Ids stay unique on a page with several courses.
-        "suffix": f"-{number}" if several else "",
-        "due_questionnaires": due_questionnaires,
-    }
-    if course is not None:
-        current = course.current_week
-        card.update(
-            course=course,
-            program=course.program,
-            next_session=course.next_session,
-            next_session_length=_duration(course.next_session.duration_minutes)
-            if course.next_session
-            else "",
-            current_week=current,
-            open_weeks=course.open_weeks,
-            current_intro=_lines(current.program_session.material)[:1] if current else [],
-            current_home_practice=_lines(current.program_session.home_practice) if current else [],
-            practice_days=practice_days,
-            week_start=week_start,
-            start_date=enrollment.start_date or enrollment.cohort.start_date,
-            is_strategy_log=course.program.log_kind == LogKind.STRATEGY,
-            log_url=_log_url(course, query=card["query"]),
-        )
-    return card
-
-
-def _due_questionnaires(
-    enrollments: list[Enrollment], *, now: dt.datetime
-) -> dict[int, list[dict[str, Any]]]:
-    """Per course: questionnaires open now or soon, each with whether the participant started it."""
-    due = (
-        assessment_list_due_for_enrollments(enrollments=enrollments, now=now) if enrollments else []
-    )
-    started = assessment_ids_started(assessments=due) if due else set()
-    found: dict[int, list[dict[str, Any]]] = {}
-    for assessment in due:
-        found.setdefault(assessment.enrollment_id, []).append(
-            {
-                "assessment": assessment,
-                "is_open": assessment.opens_at <= now,
-                "started": assessment.pk in started,
-                "url": reverse("questionnaires:questionnaire_start", args=[assessment.pk]),
-            }
-        )
-    return found
-
-
-def _log_url(course: Course, *, query: str = "") -> str:
-    """The log form (of this course, for someone with several), with this week's first practice
-    already chosen."""
-    url = reverse("program_sessions:practice_create") + query
-    week = course.current_week
-    if week is not None and week.program_session.practices:
-        joiner = "&" if query else "?"
-        return f"{url}{joiner}{urlencode({'practice': week.program_session.practices[0]})}"
-    return url
-
-
 # --- week pages -------------------------------------------------------------------------------
 
 
@@ -249,7 +105,7 @@ def _week_context(
     program_session = week.program_session
     program = course.program
     practices = [
-        {**item, "adaptation_lines": _lines(item.get("adaptations", ""))}
+        {**item, "adaptation_lines": text_lines(item.get("adaptations", ""))}
         for item in program_session.practice_items()
     ]
     timed = [p for p in practices if p.get("durations")]
@@ -272,10 +128,10 @@ def _week_context(
         "program": program,
         "week": week,
         "program_session": program_session,
-        "aims": _lines(program_session.aims),
-        "material": _lines(program_session.material),
-        "home_practice": _lines(program_session.home_practice),
-        "session_adaptations": _lines(program_session.adaptations),
+        "aims": text_lines(program_session.aims),
+        "material": text_lines(program_session.material),
+        "home_practice": text_lines(program_session.home_practice),
+        "session_adaptations": text_lines(program_session.adaptations),
         "practices": practices,
         "timed_practices": timed,
         "first_durations": timed[0]["durations"] if timed else [],
@@ -297,7 +153,7 @@ def _week_or_choice(request: HttpRequest, number: int) -> tuple[Course, Week, st
     """The week of the course the page is about, with the ?course= that keeps it there; or, for
     someone in several courses who has not said which, a page to choose it on."""
     user = _user(request)
-    enrollments = _with_practice(enrollment_list_current_for_participant(user=user))
+    enrollments = enrollments_with_practice(enrollment_list_current_for_participant(user=user))
     enrollment = _chosen(request, enrollments)
     if enrollment is None:
         choices = [
@@ -305,7 +161,7 @@ def _week_or_choice(request: HttpRequest, number: int) -> tuple[Course, Week, st
                 "label": f"{course_label(course.enrollment)}: week {number}, "
                 f"{week.program_session.title}",
                 "url": reverse("program_sessions:week_detail", args=[number])
-                + _course_query(course.enrollment, several=True),
+                + course_query(course.enrollment, several=True),
             }
             for course in course_list_for_participant(user=user, enrollments=enrollments)
             if (week := course.week(number)) is not None and week.is_open
@@ -314,7 +170,7 @@ def _week_or_choice(request: HttpRequest, number: int) -> tuple[Course, Week, st
             raise Http404
         return _choose(request, title=f"Week {number} of which course?", choices=choices)
     course, week = week_get_for_participant(user=user, enrollment=enrollment, number=number)
-    return course, week, _course_query(enrollment, several=len(enrollments) > 1)
+    return course, week, course_query(enrollment, several=len(enrollments) > 1)
 
 
 def week_detail(request: HttpRequest, number: int) -> HttpResponse:
@@ -374,7 +230,7 @@ def practice_list(request: HttpRequest) -> HttpResponse:
     """Every practice entry of the participant's, in all their courses, newest first, grouped by
     their local date; labelled with the course when there is more than one."""
     user = _user(request)
-    with_practice = _with_practice(enrollment_list_current_for_participant(user=user))
+    with_practice = enrollments_with_practice(enrollment_list_current_for_participant(user=user))
     several = len(with_practice) > 1
     logs = list(practice_log_list_for_participant(user=user))
     labelled = len({log.enrollment_id for log in logs} | {e.pk for e in with_practice}) > 1
@@ -394,7 +250,7 @@ def practice_list(request: HttpRequest) -> HttpResponse:
     log_links = [
         {
             "url": reverse("program_sessions:practice_create")
-            + _course_query(enrollment, several=several),
+            + course_query(enrollment, several=several),
             "text": (
                 "Log a strategy you used"
                 if enrollment.cohort.program.log_kind == LogKind.STRATEGY
@@ -415,7 +271,7 @@ def practice_create(request: HttpRequest) -> HttpResponse:
     """Log practice (or strategy use) in one of the participant's courses; the date starts as
     their today. Someone in several courses says which first."""
     user = _user(request)
-    with_practice = _with_practice(enrollment_list_current_for_participant(user=user))
+    with_practice = enrollments_with_practice(enrollment_list_current_for_participant(user=user))
     enrollment = _chosen(request, with_practice)
     chosen = request.GET.get("practice", "")
     next_url = _safe_next(request)
@@ -524,7 +380,6 @@ def practice_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 urlpatterns = [
-    path("me/", participant_home, name="participant_home"),
     path("me/weeks/<int:number>/", week_detail, name="week_detail"),
     path("me/weeks/<int:number>/complete/", week_complete, name="week_complete"),
     path("me/practice/", practice_list, name="practice_list"),

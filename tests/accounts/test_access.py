@@ -25,9 +25,7 @@ def test_facilitator_gets_404_on_coordinator_pages(client, facilitator_user, pag
     assert client.get(reverse(page)).status_code == 404
 
 
-@pytest.mark.parametrize(
-    "page", ["home", "program_sessions:participant_home", "profile", *STAFF_PAGES]
-)
+@pytest.mark.parametrize("page", ["home", "reports:participant_home", "profile", *STAFF_PAGES])
 def test_anonymous_visitor_is_sent_to_sign_in(client, page):
     response = client.get(reverse(page))
     assert response.status_code == 302
@@ -37,7 +35,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, page):
 @pytest.mark.parametrize(
     ("who", "landing"),
     [
-        ("participant", "program_sessions:participant_home"),
+        ("participant", "reports:participant_home"),
         ("facilitator_user", "programs:cohort_list"),
         ("coordinator_user", "coordinator_home"),
     ],
@@ -51,7 +49,7 @@ def test_home_sends_each_role_to_its_landing_page(request, client, who, landing)
 
 def test_navigation_matches_the_role(client, participant, coordinator_user):
     client.force_login(participant)
-    page = client.get(reverse("program_sessions:participant_home")).text
+    page = client.get(reverse("reports:participant_home")).text
     assert "My course" in page
     assert "Invite someone" not in page
     client.force_login(coordinator_user)

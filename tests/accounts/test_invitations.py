@@ -57,7 +57,7 @@ def test_invited_participant_verifies_sets_password_and_signs_in(
         {"full_name": "New Person", "password": "quiet lake morning"},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse("program_sessions:participant_home")
+    assert response.redirect_chain[-1][0] == reverse("reports:participant_home")
     assert "Hello, New Person" in response.text
     user = User.objects.get(email="new.person@example.org")
     assert EmailAddress.objects.get(user=user).verified

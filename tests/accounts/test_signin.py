@@ -17,7 +17,7 @@ def test_password_login_lands_on_the_role_page(client, participant):
     response = client.post(
         reverse("account_login"), {"login": "PAT@example.org", "password": PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("program_sessions:participant_home")
+    assert response.redirect_chain[-1][0] == reverse("reports:participant_home")
     assert "Hello, Pat Participant" in response.text
 
 
@@ -48,7 +48,7 @@ def test_login_by_emailed_code(client, participant, mailoutbox):
     assert response.status_code == 302
     code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", mailoutbox[-1].body, re.MULTILINE)[1]
     response = client.post(reverse("account_confirm_login_code"), {"code": code}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("program_sessions:participant_home")
+    assert response.redirect_chain[-1][0] == reverse("reports:participant_home")
     assert int(client.session["_auth_user_id"]) == participant.pk
 
 

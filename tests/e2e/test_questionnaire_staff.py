@@ -95,7 +95,7 @@ def test_positive_item_9_shows_support_and_flags_the_cohort_until_acknowledged(n
     expect(banner).to_contain_text("FLAG-1")
     # At the top: straight after the page heading, before the list of cohorts.
     assert staff.evaluate(TOP_JS)
-    staff.goto(reverse("program_sessions:cohort_detail", args=[cohort.pk]))
+    staff.goto(reverse("reports:cohort_detail", args=[cohort.pk]))
     assert_accessible(staff)
     expect(staff.locator(".safety-banner")).to_contain_text("FLAG-1")
     assert staff.evaluate(TOP_JS)

@@ -106,7 +106,7 @@ def test_list_row_names_meeting_pattern_in_the_cohorts_zone_facilitators_and_cur
     assert "Tuesday 15 September 2026" in page.text
     assert "Fay Facilitator" in page.text
     assert '<td data-label="Participants">2</td>' in page.text
-    detail = reverse("program_sessions:cohort_detail", args=[cohort.pk])
+    detail = reverse("reports:cohort_detail", args=[cohort.pk])
     assert f'href="{detail}"' in page.text
 
 
@@ -154,7 +154,7 @@ def test_coordinator_creates_a_cohort_and_its_schedule_is_built(
 
     cohort = Cohort.objects.get(name="Autumn evenings")
     assert response.status_code == 302
-    assert response.url == reverse("program_sessions:cohort_detail", args=[cohort.pk])
+    assert response.url == reverse("reports:cohort_detail", args=[cohort.pk])
     assert cohort.organization == organization
     assert cohort.meeting_weekday == 1
     assert list(cohort.facilitators.all()) == [facilitator_user]

@@ -59,7 +59,7 @@ def test_coordinator_invites_one_participant(
         )
 
     assert response.status_code == 302
-    assert response.url == reverse("program_sessions:cohort_detail", args=[cohort.pk])
+    assert response.url == reverse("reports:cohort_detail", args=[cohort.pk])
     enrollment = Enrollment.objects.get(cohort=cohort)
     assert enrollment.user.email == "alex@example.org"
     assert f"Their participant code is {enrollment.participant_code}" in _message(response)

@@ -78,7 +78,7 @@ def field_names(page: str) -> set[str]:
 
 def test_participant_reaches_reminder_settings_in_two_clicks(client, enrolled, participant):
     client.force_login(participant)
-    home = client.get(reverse("program_sessions:participant_home")).text
+    home = client.get(reverse("reports:participant_home")).text
     # First click: "My details" in the main navigation, on every participant page.
     assert re.search(rf'<a href="{reverse("profile")}"[^>]*>My details</a>', home)
     details = client.get(reverse("profile")).text

@@ -21,7 +21,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-HOME = reverse("program_sessions:participant_home")
+HOME = reverse("reports:participant_home")
 # The factory cohort meets on Tuesdays at 18:00 London time from 2026-09-01.
 BEFORE_COURSE = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
 AFTER_WEEK_1 = dt.datetime(2026, 9, 3, 12, tzinfo=dt.UTC)

@@ -126,7 +126,7 @@ def test_self_guided_next_week_opens_once_the_previous_week_is_completed(client)
         assert "Week 2 is now open." in response.text
         assert client.get(week_url(2)).status_code == 200
         assert client.get(week_url(3)).status_code == 404
-        page = client.get(reverse("program_sessions:participant_home")).text
+        page = client.get(reverse("reports:participant_home")).text
     assert "You have completed 1 of 3 weeks." in page
     assert "Week 2: Week 2" in page
 

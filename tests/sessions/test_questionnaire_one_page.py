@@ -154,7 +154,7 @@ def test_save_and_come_back_later_keeps_the_chosen_answers_without_asking_for_th
     assert Response.objects.get().answers == {"1": 1, "2": 3, "4": 0, "5": 2, "7": 1}
     assert "Your answers to the GAD-7 are saved." in client.get(start).text
     # Coming back (after visiting any other page): the five are chosen again, the rest empty.
-    client.get(reverse("program_sessions:participant_home"))
+    client.get(reverse("reports:participant_home"))
     page = client.get(all_url(assessment)).text
     assert "There is a problem" not in page
     for name, value in chosen.items():

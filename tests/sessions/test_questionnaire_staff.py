@@ -215,7 +215,7 @@ def test_acknowledging_needs_a_post(client, cast, now):
 
 def test_cohort_page_links_to_the_questionnaire_status(client, cast, now):
     client.force_login(cast["facilitator"])
-    page = client.get(reverse("program_sessions:cohort_detail", args=[cast["cohort"].pk]))
+    page = client.get(reverse("reports:cohort_detail", args=[cast["cohort"].pk]))
     assert reverse("questionnaires:questionnaire_status", args=[cast["cohort"].pk]) in page.text
 
 

@@ -292,7 +292,7 @@ def test_home_lists_due_questionnaires_with_start_or_carry_on_and_the_closing_ti
     user = UserFactory(timezone="Europe/London")
     assessment = make_assessment(user=user, instruments=("phq9",))
     client.force_login(user)
-    home = reverse("program_sessions:participant_home")
+    home = reverse("reports:participant_home")
     page = client.get(home).text
     assert f'<a href="{start_url(assessment)}">Start<span' in page
     # 17:00 UTC on 15 September is 18:00 in London (summer time).
@@ -328,5 +328,5 @@ def test_question_page_queries_do_not_grow_with_answers_or_questionnaires(
 
 def test_participants_reach_their_own_results_from_every_page(client, participant):
     client.force_login(participant)
-    page = client.get(reverse("program_sessions:participant_home"))
+    page = client.get(reverse("reports:participant_home"))
     assert f'href="{reverse("questionnaires:results_mine")}"' in page.text

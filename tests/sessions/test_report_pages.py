@@ -293,7 +293,7 @@ def test_cohort_page_shows_figures_progress_and_attendance_by_session(
 ):
     cohort, _people = group_scenario(organization, facilitator_user)
     client.force_login(facilitator_user)
-    response = client.get(reverse("program_sessions:cohort_detail", args=[cohort.pk]))
+    response = client.get(reverse("reports:cohort_detail", args=[cohort.pk]))
     page = response.text
     figures = page.split('id="figures"', 1)[1].split('id="schedule"', 1)[0]
     assert "2 of 3 (67%)" in figures
@@ -332,7 +332,7 @@ def test_one_on_one_cohort_page_charts_each_session_number(client, organization,
     for session in sessions_of(cohort, ann)[:2]:
         mark(session, ann, "attended")
     client.force_login(facilitator_user)
-    page = client.get(reverse("program_sessions:cohort_detail", args=[cohort.pk])).text
+    page = client.get(reverse("reports:cohort_detail", args=[cohort.pk])).text
     table = page.split(f"Attendance by session, {cohort.name}</caption>")[1].split("</table>")[0]
     cells = [
         " ".join(re.sub(r"<[^>]+>", " ", r).split())
@@ -370,7 +370,7 @@ def test_cohort_staff_reach_the_cohorts_outcome_summary_and_export_from_its_page
     neighbour = group_cohort(organization, [], name="Thursday group")
     enroll(neighbour, participant_code="P-NED")
     client.force_login(facilitator_user if who == "facilitator" else coordinator_user)
-    page = client.get(reverse("program_sessions:cohort_detail", args=[cohort.pk])).text
+    page = client.get(reverse("reports:cohort_detail", args=[cohort.pk])).text
     assert "<title>Tuesday group · Stillwater</title>" in page
     links = _report_links(page)
     assert links == {
@@ -402,7 +402,7 @@ def test_another_facilitator_gets_404_for_the_cohort_page_and_its_reports(
     group_cohort(organization, [other], name="Finn's group")
     client.force_login(other)
     addresses = [
-        reverse("program_sessions:cohort_detail", args=[cohort.pk]),
+        reverse("reports:cohort_detail", args=[cohort.pk]),
         reverse("reports:outcomes") + f"?cohort={cohort.pk}",
         reverse("reports:export") + f"?cohort={cohort.pk}",
         reverse("reports:export_download", args=["participants"])
@@ -419,7 +419,7 @@ def test_a_cohort_page_without_participants_or_sessions_held_still_reads(
     cohort.facilitators.set([facilitator_user])
     enroll(cohort, participant_code="P-NEW", user=UserFactory())
     client.force_login(facilitator_user)
-    page = client.get(reverse("program_sessions:cohort_detail", args=[cohort.pk])).text
+    page = client.get(reverse("reports:cohort_detail", args=[cohort.pk])).text
     assert "No session has been held yet, so there is no attendance to show." in page
     assert "No sessions held yet" in page
     assert "Not started yet" in page
@@ -438,7 +438,7 @@ def test_a_self_guided_cohort_page_shows_weeks_completed(client, organization, c
         enrollment=ann, program_session=cohort.program.sessions.first(), completed_at=NOW
     )
     client.force_login(coordinator_user)
-    page = client.get(reverse("program_sessions:cohort_detail", args=[cohort.pk])).text
+    page = client.get(reverse("reports:cohort_detail", args=[cohort.pk])).text
     assert "1 of 3 held" in page
     assert "a week counts once they mark it as completed" in page
     assert "Attendance by session" not in page

@@ -44,9 +44,7 @@ def flagged(organization, facilitator_user):
 
 
 def _cohort_page(client, event):
-    return client.get(
-        reverse("program_sessions:cohort_detail", args=[event.enrollment.cohort_id])
-    ).text
+    return client.get(reverse("reports:cohort_detail", args=[event.enrollment.cohort_id])).text
 
 
 # --- the banner -----------------------------------------------------------------------------
@@ -60,7 +58,7 @@ def test_open_flag_shows_at_the_top_of_the_facilitators_pages(
     url = (
         reverse("programs:cohort_list")
         if page == "cohort_list"
-        else reverse("program_sessions:cohort_detail", args=[flagged.enrollment.cohort_id])
+        else reverse("reports:cohort_detail", args=[flagged.enrollment.cohort_id])
     )
     text = client.get(url).text
     assert BANNER in text
@@ -101,8 +99,7 @@ def test_no_banner_without_open_flags(client, organization, facilitator_user, no
     EnrollmentFactory(cohort=cohort)
     client.force_login(facilitator_user)
     assert (
-        "safety-banner"
-        not in client.get(reverse("program_sessions:cohort_detail", args=[cohort.pk])).text
+        "safety-banner" not in client.get(reverse("reports:cohort_detail", args=[cohort.pk])).text
     )
 
 
@@ -132,9 +129,7 @@ def test_acknowledgement_records_who_when_what_and_removes_the_banner(
         {"action_taken": "  Phoned Robin at 14:00; safe, GP appointment on Friday.  "},
     )
     assert response.status_code == 302
-    assert response.url == reverse(
-        "program_sessions:cohort_detail", args=[flagged.enrollment.cohort_id]
-    )
+    assert response.url == reverse("reports:cohort_detail", args=[flagged.enrollment.cohort_id])
     flagged.refresh_from_db()
     assert flagged.acknowledged_by == coordinator_user
     assert flagged.acknowledged_at == NOW
@@ -247,9 +242,7 @@ def test_after_reentering_the_password_the_typed_acknowledgement_is_recorded_onc
     confirmed = client.post(sent_away.url, {"password": PASSWORD})
     # The same acknowledgement goes through, with what was typed before the password.
     assert confirmed.status_code == 302
-    assert confirmed.url == reverse(
-        "program_sessions:cohort_detail", args=[flagged.enrollment.cohort_id]
-    )
+    assert confirmed.url == reverse("reports:cohort_detail", args=[flagged.enrollment.cohort_id])
     flagged.refresh_from_db()
     assert flagged.acknowledged_by == facilitator_user
     assert flagged.action_taken == "Phoned Robin at 14:00; safe at home."

@@ -36,7 +36,7 @@ TOMORROW = "Tuesday 15 September 2026, 18:00 (Europe/London time)"
 THURSDAY = "Thursday 17 September 2026, 10:00 (Europe/London time)"
 ENTRIES = 15
 
-HOME = reverse("program_sessions:participant_home")
+HOME = reverse("reports:participant_home")
 LOG = reverse("program_sessions:practice_list")
 
 

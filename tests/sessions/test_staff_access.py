@@ -57,7 +57,7 @@ def cast(organization, other_organization, facilitator_user, coordinator_user, p
 def _pages(cast):
     cohort, session = cast["cohort"], cast["session"]
     return {
-        "cohort_detail": reverse("program_sessions:cohort_detail", args=[cohort.pk]),
+        "cohort_detail": reverse("reports:cohort_detail", args=[cohort.pk]),
         "attendance_grid": reverse("program_sessions:attendance_grid", args=[cohort.pk]),
         "one_session_grid": reverse("program_sessions:attendance_grid", args=[cohort.pk])
         + f"?session={session.pk}",
@@ -169,7 +169,7 @@ def test_participant_never_sees_facilitator_notes(client, cast, now):
     session = cast["session"]
     pages = [
         reverse("program_sessions:session_detail", args=[session.pk]),
-        reverse("program_sessions:participant_home"),
+        reverse("reports:participant_home"),
         reverse("program_sessions:week_detail", args=[session.program_session.number]),
         reverse("program_sessions:practice_list"),
         reverse("home"),
@@ -183,7 +183,7 @@ def test_participant_never_sees_facilitator_notes(client, cast, now):
 
 def test_coordinator_gets_links_to_change_the_cohort_and_facilitator_does_not(client, cast, now):
     cohort = cast["cohort"]
-    url = reverse("program_sessions:cohort_detail", args=[cohort.pk])
+    url = reverse("reports:cohort_detail", args=[cohort.pk])
     edit = reverse("programs:cohort_update", args=[cohort.pk])
     invite = reverse("programs:enrollment_create", args=[cohort.pk])
     csv = reverse("programs:enrollment_import", args=[cohort.pk])

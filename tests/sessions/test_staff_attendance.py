@@ -386,7 +386,7 @@ def test_cohort_page_lists_open_follow_ups_and_mark_as_handled_closes_one(
         recorded_by=facilitator_user,
     )
     client.force_login(facilitator_user)
-    url = reverse("program_sessions:cohort_detail", args=[cohort.pk])
+    url = reverse("reports:cohort_detail", args=[cohort.pk])
     page = client.get(url).text
     assert "was absent at" in page
     assert "was excused at" in page

@@ -281,7 +281,7 @@ def test_make_up_for_one_participant_is_added_in_the_cohorts_zone(
     assert makeup.enrollment == people[0]
     assert makeup.starts_at.astimezone(cohort.zoneinfo).strftime("%d %H:%M") == "19 11:00"
     assert makeup.video_link == "https://meet.example.org/catch-up"
-    cohort_page = client.get(reverse("program_sessions:cohort_detail", args=[cohort.pk])).text
+    cohort_page = client.get(reverse("reports:cohort_detail", args=[cohort.pk])).text
     assert "Make-up for P-001" in cohort_page
 
 

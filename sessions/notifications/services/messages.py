@@ -64,7 +64,7 @@ def _session_message(n: Notification) -> Message:
         context={
             "session": session,
             "number": session.program_session.number,
-            "action_url": _url("program_sessions:participant_home"),
+            "action_url": _url("reports:participant_home"),
             "action_text": "See your course",
         },
         attachments=[(ICS_NAME, calendar_ics(sessions=[session]), "text/calendar")],
@@ -135,7 +135,7 @@ def _follow_up_message(n: Notification) -> Message:
             "number": follow_up.scheduled_session.program_session.number,
             "session": follow_up.scheduled_session,
             "cohort_label": cohort_label(follow_up.enrollment.cohort),
-            "action_url": _url("program_sessions:cohort_detail", follow_up.enrollment.cohort_id),
+            "action_url": _url("reports:cohort_detail", follow_up.enrollment.cohort_id),
             "action_text": "Open the cohort page and its follow-ups",
         },
     )
@@ -232,7 +232,7 @@ def digest_lines(*, user_id: int, now: dt.datetime) -> list[DigestLine]:
         lines.append(
             DigestLine(
                 label=cohort_label(cohort),
-                url=_url("program_sessions:cohort_detail", cohort.pk),
+                url=_url("reports:cohort_detail", cohort.pk),
                 sessions_held=len(mine),
                 attendance_missing=missing,
                 open_follow_ups=cohort.follow_ups,  # type: ignore[attr-defined]

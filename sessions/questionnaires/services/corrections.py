@@ -19,7 +19,6 @@ from accounts.models import User
 from programs.instrument_library import instrument_get
 from programs.models import Enrollment
 from programs.scoring import InvalidAnswers, score
-from sessions.notifications.services import safety_alerts_raise
 from sessions.questionnaires.models import Assessment, Response, ResponseMode, SafetyEvent
 from sessions.questionnaires.services.responses import (
     SAFETY_FLAGS,
@@ -29,6 +28,7 @@ from sessions.questionnaires.services.responses import (
     item_may_be_skipped,
     response_submit,
 )
+from sessions.questionnaires.signals import safety_events_raised
 
 STAFF_MODES = (ResponseMode.PHONE, ResponseMode.IN_PERSON)
 
@@ -210,5 +210,5 @@ def response_correct(
                     flag=flag,
                     flag_value=value,
                 )
-                safety_alerts_raise(events=[event])
+                safety_events_raised.send(sender=SafetyEvent, events=[event])
     return corrected

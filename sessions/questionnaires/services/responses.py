@@ -11,11 +11,8 @@ from django.utils import timezone
 from accounts.models import User
 from programs.instrument_library import Instrument, InstrumentNotFound, instrument_get
 from programs.scoring import InvalidAnswers, ScoreResult, score
-from sessions.notifications.services import (
-    notifications_cancel_for_assessment,
-    safety_alerts_raise,
-)
 from sessions.questionnaires.models import Assessment, Response, ResponseMode, SafetyEvent
+from sessions.questionnaires.signals import assessment_completed, safety_events_raised
 
 # Scoring flags that need a person from the team to follow up; True (answered positively) and
 # None (left unanswered) both raise a SafetyEvent (BRIEF §5).
@@ -225,8 +222,8 @@ def response_submit(*, response: Response, now: dt.datetime | None = None) -> Su
                     flag=flag,
                     flag_value=result.flags[flag],
                 )
-                # Written in this transaction, sent the moment it commits.
-                safety_alerts_raise(events=[safety_event])
+                # The alert is written in this transaction, sent the moment it commits.
+                safety_events_raised.send(sender=SafetyEvent, events=[safety_event])
 
         submitted = set(
             Response.objects.filter(assessment=assessment, submitted_at__isnull=False).values_list(
@@ -237,7 +234,7 @@ def response_submit(*, response: Response, now: dt.datetime | None = None) -> Su
         if completed:
             assessment.completed_at = now
             assessment.save(update_fields=["completed_at"])
-            notifications_cancel_for_assessment(assessment=assessment)
+            assessment_completed.send(sender=Assessment, assessment=assessment)
     return Submission(
         response=response,
         result=result,

@@ -376,7 +376,7 @@ def questionnaire_support(request: HttpRequest, pk: int, code: str) -> HttpRespo
     _instrument(assessment, code)
     responses = response_map_for_assessment(assessment=assessment)
     if assessment.completed_at is not None:
-        next_url = reverse("program_sessions:participant_home")
+        next_url = reverse("reports:participant_home")
     else:
         next_url = _resume_url(assessment, responses, whole=_prefers_whole(request))
     # The organization that asked the questions comes first (its team will be in touch), then

@@ -22,8 +22,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, User
+from programs.access import cohort_get_for_staff
 from programs.models import Enrollment, EnrollmentStatus
-from programs.selectors import cohort_get_for_staff, enrollment_list_for_cohort
+from programs.selectors import enrollment_list_for_cohort
 from sessions.progress import course_label
 from sessions.questionnaires import results
 from sessions.questionnaires.models import Assessment, AssessmentStatus, SafetyEvent
@@ -130,7 +131,7 @@ def _safety_record(
     messages.success(
         request, f"Safety flag for {event.enrollment.participant_code} acknowledged. Thank you."
     )
-    return redirect("program_sessions:cohort_detail", pk=event.enrollment.cohort_id)
+    return redirect("reports:cohort_detail", pk=event.enrollment.cohort_id)
 
 
 # Checked after access (outsiders get 404) and after the form (an empty box is answered at

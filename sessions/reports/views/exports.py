@@ -36,13 +36,9 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from accounts.models import Membership, Organization, Role, User
+from programs.access import cohort_get_for_staff, cohort_list_for_staff, user_is_cohort_coordinator
 from programs.instrument_library import Instrument
 from programs.models import Cohort, Program
-from programs.selectors import (
-    cohort_get_for_staff,
-    cohort_list_for_staff,
-    user_is_cohort_coordinator,
-)
 from sessions.reports import outcomes as outcome_stats
 from sessions.reports.charts import paired_lines_chart
 from sessions.reports.exports import (
@@ -54,7 +50,7 @@ from sessions.reports.exports import (
     ExportScope,
     export_start,
 )
-from sessions.reports.selectors import export_record_list_for_organization
+from sessions.reports.selectors.exports import export_record_list_for_organization
 
 EXPORT_TEMPLATE = "program_sessions/export_form.html"
 OUTCOMES_TEMPLATE = "program_sessions/outcomes.html"

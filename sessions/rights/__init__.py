@@ -1,0 +1,1 @@
+"""Participant rights: downloading one's data, leaving a course, erasure (see services.py)."""
