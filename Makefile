@@ -15,7 +15,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # start servers, workers and Chromium of their own, so they run one at a time afterwards.
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-newest lint typecheck check migrations lock upgrade clean
+.PHONY: run test test-newest lint typecheck check migrations architecture lock upgrade clean
 
 $(UV):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(UV_DIR) uv==$(UV_VERSION)
@@ -66,8 +66,13 @@ typecheck: $(STAMP)
 migrations: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
+## The apps' layers (import-linter contracts in pyproject.toml) and dead code (vulture).
+architecture: $(STAMP)
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/vulture
+
 ## Everything CI checks besides the tests.
-check: lint typecheck migrations
+check: lint typecheck migrations architecture
 
 clean:
 	rm -rf $(VENV) .venv-newest .tools var staticfiles .pytest_cache .mypy_cache .ruff_cache

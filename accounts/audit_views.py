@@ -6,13 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .forms import AuditFilterForm
-from .models import Role, User
+from .http import AuthenticatedHttpRequest
+from .models import Role
 from .selectors import audit_event_list_for_organization, membership_get_for_user
 
 PER_PAGE = 50
@@ -24,9 +25,9 @@ def _start_of_day(day: dt.date) -> dt.datetime:
 
 
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Who did what, when and from where in the coordinator's organization, newest first."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     organization = membership_get_for_user(user=user, role=Role.COORDINATOR).organization
     form = AuditFilterForm(request.GET or None)
     filters: dict[str, Any] = {}

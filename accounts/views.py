@@ -25,6 +25,7 @@ from .consent import (
     safe_next,
 )
 from .forms import AcceptInvitationForm, InvitationForm, ProfileForm
+from .http import AuthenticatedHttpRequest
 from .idle import idle_state, idle_touch
 from .mfa import mfa_not_required
 from .models import AuditAction, Membership, Role, User
@@ -55,13 +56,13 @@ _LANDING = {
 }
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send each person to the page for their role."""
-    return redirect(_LANDING[user_get_role(user=request.user)])  # type: ignore[arg-type]
+    return redirect(_LANDING[user_get_role(user=request.user)])
 
 
-def coordinator_home(request: HttpRequest) -> HttpResponse:
-    membership = membership_get_for_user(user=request.user, role=Role.COORDINATOR)  # type: ignore[arg-type]
+def coordinator_home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    membership = membership_get_for_user(user=request.user, role=Role.COORDINATOR)
     organization = membership.organization
     return render(
         request,
@@ -74,8 +75,8 @@ def coordinator_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def invitation_create_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def invitation_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     membership = membership_get_for_user(user=user, role=Role.COORDINATOR)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -96,9 +97,9 @@ def invitation_create_view(request: HttpRequest) -> HttpResponse:
 
 
 def _invitation_send(
-    request: HttpRequest, *, form: InvitationForm, membership: Membership
+    request: AuthenticatedHttpRequest, *, form: InvitationForm, membership: Membership
 ) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     try:
         invitation = invitation_create(
             organization=membership.organization,
@@ -122,11 +123,11 @@ _invitation_send_after_reauthentication = reauthentication_required(_invitation_
 
 
 @require_POST
-def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = membership_get_for_user(user=request.user, role=Role.COORDINATOR)  # type: ignore[arg-type]
+def invitation_revoke_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    membership = membership_get_for_user(user=request.user, role=Role.COORDINATOR)
     invitation = invitation_get_for_coordinator(organization=membership.organization, pk=pk)
     try:
-        invitation_revoke(invitation=invitation, by=request.user)  # type: ignore[arg-type]
+        invitation_revoke(invitation=invitation, by=request.user)
     except InvitationError as exc:
         messages.error(request, str(exc))
     else:
@@ -210,8 +211,8 @@ def help_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/help.html", {"organizations": organizations})
 
 
-def profile_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def profile_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = ProfileForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         user_update_profile(
@@ -242,9 +243,9 @@ def session_keep_alive_view(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"seconds_left": state.seconds_left if state else None})
 
 
-def consent_view(request: HttpRequest) -> HttpResponse:
+def consent_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The consent in force: read it, accept it (participants), or change the research choice."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     version = consent_current()
     state = consent_state(user=user, version=version.version)
     latest = consent_get_latest(user=user)

@@ -57,11 +57,11 @@ from programs.models import (  # noqa: E402
 )
 from sessions.models import ScheduledSession  # noqa: E402
 from sessions.notifications.models import Notification, Preferences  # noqa: E402
-from sessions.notifications.services import (  # noqa: E402
+from sessions.notifications.services.delivery import (  # noqa: E402
     notification_deliver,
     notifications_dispatch,
-    notifications_plan,
 )
+from sessions.notifications.services.planning.run import notifications_plan  # noqa: E402
 
 MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.IGNORECASE | re.MULTILINE)
 NO_QUIET_HOURS = dt.time(0, 0)

@@ -93,8 +93,8 @@ from accounts.idle import SESSION_KEY as IDLE_SESSION_KEY  # noqa: E402
 from accounts.mfa import SECOND_FACTOR_TYPES  # noqa: E402
 from accounts.models import User  # noqa: E402
 from programs.models import Cohort, Enrollment, MeasurementPoint, Program  # noqa: E402
-from sessions.demo.builders import MBSR_SLUG, ZONE, demo_courses_ensure  # noqa: E402
-from sessions.demo.builders import _ensure_group as demo_group_ensure  # noqa: E402
+from sessions.demo.courses import MBSR_SLUG, demo_courses_ensure, demo_group_ensure  # noqa: E402
+from sessions.demo.dates import ZONE  # noqa: E402
 from sessions.questionnaires.models import Assessment, Response  # noqa: E402
 from sessions.reports.exports import ExportOutput, ExportScope, export_start  # noqa: E402
 

@@ -110,14 +110,6 @@ def enrollment_list_joined_for_participant(*, user: User) -> QuerySet[Enrollment
     return enrollment_list_for_participant(user=user).accepted()
 
 
-def enrollment_get_for_participant(*, user: User, pk: int) -> Enrollment:
-    """One of the participant's own enrollments, or 404."""
-    try:
-        return enrollment_list_for_participant(user=user).get(pk=pk)
-    except Enrollment.DoesNotExist:
-        raise Http404 from None
-
-
 def staff_filter(*, user: User, via: str) -> Q:
     """Rows whose cohort (reached through `via`, e.g. "cohort" or "enrollment__cohort") the user
     may see as staff."""

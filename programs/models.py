@@ -212,11 +212,6 @@ def _weekday_choices() -> list[tuple[int, str]]:
     return list(enumerate(WEEKDAYS))
 
 
-class CohortQuerySet(models.QuerySet["Cohort"]):
-    def for_organization(self, organization: Organization) -> CohortQuerySet:
-        return self.filter(organization=organization)
-
-
 class Cohort(models.Model):
     """One delivery of a program: when and where it meets, who runs it."""
 
@@ -244,7 +239,6 @@ class Cohort(models.Model):
 
     enrollments: RelatedManager[Enrollment]
 
-    objects = CohortQuerySet.as_manager()
     # Changes to when and where it meets and who runs it (facilitators decide who sees the
     # cohort's participants), by whom. django-simple-history: see settings.
     history = HistoricalRecords(m2m_fields=[facilitators])

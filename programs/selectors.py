@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from accounts.models import User
 
 from .access import cohort_list_for_staff, enrollment_list_for_participant
-from .models import Cohort, Enrollment, EnrollmentStatus, Program
+from .models import Cohort, Enrollment, EnrollmentStatus
 
 
 def enrollment_list_for_cohort(*, cohort: Cohort) -> QuerySet[Enrollment]:
@@ -71,11 +71,6 @@ def enrollment_list_current_elsewhere_in_organization(
     for enrollment in enrollments:
         found.setdefault(enrollment.address, []).append(enrollment)  # type: ignore[attr-defined]
     return found
-
-
-def program_list_active() -> QuerySet[Program]:
-    """Programs a coordinator can start a cohort of."""
-    return Program.objects.filter(is_active=True).order_by("name")
 
 
 def cohort_list_for_staff_with_counts(*, user: User) -> QuerySet[Cohort]:

@@ -10,7 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Role
 from accounts.selectors import (
     membership_get_for_user,
     membership_list_for_organization,
@@ -46,17 +47,13 @@ from .services import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _add_error(form: forms.Form, exc: CohortError | EnrollmentError) -> None:
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, str(exc))
 
 
-def cohort_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def cohort_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     role = user_get_role(user=user)
     if role == "participant":
         raise Http404
@@ -71,8 +68,8 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def cohort_create_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def cohort_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     organization = membership_get_for_user(user=user, role=Role.COORDINATOR).organization
     form = CohortForm(
         request.POST or None,
@@ -98,8 +95,8 @@ def cohort_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "programs/cohort_create.html", {"form": form})
 
 
-def cohort_update_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+def cohort_update_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     cohort = cohort_get_for_coordinator(user=user, pk=pk)
     form = CohortForm(
         request.POST or None,
@@ -136,8 +133,8 @@ def _elsewhere_unconfirmed(
     ]
 
 
-def enrollment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+def enrollment_create_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     cohort = cohort_get_for_coordinator(user=user, pk=pk)
     form = EnrollmentForm(
         request.POST or None, cohort=cohort, default_start=enrollment_default_start(cohort=cohort)
@@ -171,8 +168,8 @@ def enrollment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def enrollment_import_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+def enrollment_import_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     cohort = cohort_get_for_coordinator(user=user, pk=pk)
     form = EnrollmentImportForm(
         request.POST or None,
@@ -226,8 +223,8 @@ def enrollment_import_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def enrollment_update_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+def enrollment_update_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     enrollment = enrollment_get_for_staff(user=user, pk=pk)
     # Facilitators see the enrollment but only coordinators change it.
     cohort = cohort_get_for_coordinator(user=user, pk=enrollment.cohort_id)

@@ -1,17 +1,27 @@
 """Reads with access rules for scheduled sessions, attendance, notes and practice logs.
 
-Staff reach session objects through the cohorts they may see (programs.selectors); a
-participant reaches only their own. Facilitator notes are never returned for a participant.
+Staff reach session objects through the cohorts they may see, a participant only their own:
+both rules are programs.access's, applied here to each object. Facilitator notes are never
+returned for a participant.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from accounts.models import User, hash_token
-from programs.access import cohort_list_for_staff, enrollment_list_for_participant
+from programs.access import (
+    enrollment_list_joined_for_participant,
+    get_for_participant,
+    get_for_staff,
+    participant_filter,
+    staff_filter,
+)
 from programs.models import Arm, Cohort, Enrollment, EnrollmentStatus
+from programs.selectors import enrollment_list_for_cohort
 from sessions.models import (
     Attendance,
     CalendarFeed,
@@ -26,19 +36,31 @@ from sessions.models import (
 
 def scheduled_session_get_for_staff(*, user: User, pk: int) -> ScheduledSession:
     """A session of a cohort the user coordinates or facilitates, or 404."""
-    try:
-        return ScheduledSession.objects.select_related(
-            "cohort__program", "cohort__organization", "program_session", "enrollment__user"
-        ).get(pk=pk, cohort__in=cohort_list_for_staff(user=user))
-    except ScheduledSession.DoesNotExist:
-        raise Http404 from None
+    return get_for_staff(_sessions_for_staff(), user=user, pk=pk, via="cohort")
+
+
+def scheduled_session_get_for_staff_in_cohort(
+    *, user: User, pk: int, cohort: Cohort
+) -> ScheduledSession:
+    """A session of this cohort (already fetched for staff) that the user may see, or 404."""
+    return get_for_staff(
+        _sessions_for_staff().filter(cohort_id=cohort.pk), user=user, pk=pk, via="cohort"
+    )
+
+
+def _sessions_for_staff() -> QuerySet[ScheduledSession]:
+    return ScheduledSession.objects.select_related(
+        "cohort__program", "cohort__organization", "program_session", "enrollment__user"
+    )
 
 
 def scheduled_session_list_for_participant(*, user: User) -> QuerySet[ScheduledSession]:
     """Every live session of the courses the participant joined: their group's, and their own
     one-on-one ones. A course they are only invited to is not theirs until they accept."""
+    # Joined (accepted) courses of theirs that have sessions: not the control arm, and not one
+    # a coordinator has since put back to invited.
     enrollments = (
-        enrollment_list_for_participant(user=user)
+        enrollment_list_joined_for_participant(user=user)
         .filter(arm=Arm.INTERVENTION)
         .exclude(status=EnrollmentStatus.INVITED)
     )
@@ -54,28 +76,35 @@ def scheduled_session_list_for_participant(*, user: User) -> QuerySet[ScheduledS
     )
 
 
-def scheduled_session_get_for_participant(*, user: User, pk: int) -> ScheduledSession:
-    """One of the participant's own sessions, or 404."""
-    try:
-        return scheduled_session_list_for_participant(user=user).get(pk=pk)
-    except ScheduledSession.DoesNotExist:
-        raise Http404 from None
-
-
 def scheduled_session_list_for_facilitator(*, user: User) -> QuerySet[ScheduledSession]:
     """Every live session of every cohort the user may see as staff (their calendar)."""
     return (
         ScheduledSession.objects.active()
-        .filter(cohort__in=cohort_list_for_staff(user=user))
+        .filter(staff_filter(user=user, via="cohort"))
         .select_related("cohort__program", "program_session", "enrollment")
         .order_by("starts_at")
     )
 
 
+def scheduled_session_list_for_feed(*, user: User, since: dt.datetime) -> list[ScheduledSession]:
+    """The person's sessions from `since` on, for their calendar link: as a participant and as
+    staff (someone can be both), each once, in order of their start."""
+    # Each list is one query, so the count is fixed however many sessions there are.
+    found = {
+        session.pk: session
+        for sessions in (
+            scheduled_session_list_for_participant(user=user),
+            scheduled_session_list_for_facilitator(user=user),
+        )
+        for session in sessions.filter(starts_at__gte=since)
+    }
+    return sorted(found.values(), key=lambda s: (s.starts_at, s.pk))
+
+
 def practice_log_list_for_participant(*, user: User) -> QuerySet[PracticeLog]:
     """Every practice entry of the participant's, in all their courses, newest first."""
     return (
-        PracticeLog.objects.filter(enrollment__in=enrollment_list_for_participant(user=user))
+        PracticeLog.objects.filter(participant_filter(user=user, via="enrollment"))
         .select_related("enrollment__cohort__program")
         .order_by("-date", "-created_at", "-pk")
     )
@@ -83,12 +112,12 @@ def practice_log_list_for_participant(*, user: User) -> QuerySet[PracticeLog]:
 
 def practice_log_get_for_participant(*, user: User, pk: int) -> PracticeLog:
     """One of the participant's own practice entries, or 404."""
-    try:
-        return PracticeLog.objects.select_related("enrollment__cohort__program").get(
-            pk=pk, enrollment__in=enrollment_list_for_participant(user=user)
-        )
-    except PracticeLog.DoesNotExist:
-        raise Http404 from None
+    return get_for_participant(
+        PracticeLog.objects.select_related("enrollment__cohort__program"),
+        user=user,
+        pk=pk,
+        via="enrollment",
+    )
 
 
 def calendar_feed_get_by_token(*, token: str) -> CalendarFeed:
@@ -168,12 +197,14 @@ def follow_up_list_for_session(*, scheduled_session: ScheduledSession) -> QueryS
 
 def follow_up_get_for_staff(*, user: User, pk: int) -> FollowUp:
     """A follow-up in a cohort the user coordinates or facilitates, or 404."""
-    try:
-        return FollowUp.objects.select_related(
+    return get_for_staff(
+        FollowUp.objects.select_related(
             "scheduled_session__cohort", "scheduled_session__program_session", "enrollment"
-        ).get(pk=pk, scheduled_session__cohort__in=cohort_list_for_staff(user=user))
-    except FollowUp.DoesNotExist:
-        raise Http404 from None
+        ),
+        user=user,
+        pk=pk,
+        via="scheduled_session__cohort",
+    )
 
 
 def session_completion_list_to_confirm(*, cohort: Cohort) -> QuerySet[SessionCompletion]:
@@ -183,14 +214,28 @@ def session_completion_list_to_confirm(*, cohort: Cohort) -> QuerySet[SessionCom
     ).select_related("program_session")
 
 
-def session_completion_get_for_staff(*, user: User, pk: int) -> SessionCompletion:
-    """A participant's own completion of a week, in a cohort the user coordinates or facilitates, or 404."""
-    try:
-        return SessionCompletion.objects.select_related("enrollment", "program_session").get(
-            pk=pk, enrollment__cohort__in=cohort_list_for_staff(user=user)
-        )
-    except SessionCompletion.DoesNotExist:
-        raise Http404 from None
+def session_completion_list_to_confirm_for_session(
+    *, session: ScheduledSession
+) -> QuerySet[SessionCompletion]:
+    """The unconfirmed weeks completed on their own that this session of their cohort repeats."""
+    return session_completion_list_to_confirm(cohort=session.cohort).filter(
+        program_session_id=session.program_session_id
+    )
+
+
+def session_completion_get_for_staff(
+    *, user: User, pk: int, scheduled_session: ScheduledSession
+) -> SessionCompletion:
+    """A participant's own completion of a week, in the cohort of this session (already fetched
+    for staff) if the user coordinates or facilitates it, or 404."""
+    return get_for_staff(
+        SessionCompletion.objects.select_related("enrollment", "program_session").filter(
+            enrollment__cohort_id=scheduled_session.cohort_id
+        ),
+        user=user,
+        pk=pk,
+        via="enrollment__cohort",
+    )
 
 
 def facilitator_note_list_for_session(
@@ -221,4 +266,14 @@ def enrollment_list_for_session(*, session: ScheduledSession) -> QuerySet[Enroll
         session.cohort.enrollments.filter(arm=Arm.INTERVENTION)
         .select_related("user")
         .order_by("participant_code")
+    )
+
+
+def enrollment_list_for_makeup(*, cohort: Cohort) -> QuerySet[Enrollment]:
+    """Whom a make-up session of a cohort (already fetched for staff) can be for: participants
+    offered sessions who have not withdrawn."""
+    return (
+        enrollment_list_for_cohort(cohort=cohort)
+        .filter(arm=Arm.INTERVENTION)
+        .exclude(status=EnrollmentStatus.WITHDRAWN)
     )

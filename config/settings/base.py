@@ -292,11 +292,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # daylight-saving change cannot skip or double a reminder. Run exactly one beat.
 CELERY_BEAT_SCHEDULE = {
     "record-heartbeat": {
-        "task": "sessions.notifications.tasks.record_heartbeat",
+        "task": "sessions.tasks.record_heartbeat",
         "schedule": 60.0,
     },
     "tick-notifications": {
-        "task": "sessions.notifications.tasks.tick_notifications",
+        "task": "sessions.tasks.tick_notifications",
         "schedule": 60.0,
     },
 }

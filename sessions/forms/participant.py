@@ -196,6 +196,13 @@ def log_form_initial(log: PracticeLog, program: Program) -> dict[str, Any]:
     return {"date": log.date, "practice": log.practice, "minutes": log.minutes, "note": log.note}
 
 
+def log_form_initial_choice(program: Program, chosen: str) -> dict[str, Any]:
+    """A new entry starting on the practice (or strategy) a link chose, if the program has it."""
+    if chosen in dict(program.practice_choices() + program.strategy_choices()):
+        return {log_form_class(program).choice_field: chosen}
+    return {}
+
+
 class ReflectionForm(forms.Form):
     reflection = LimitedCharField(
         label="Your reflection",

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.html import format_html
 
 from accounts.forms import URL_MAX_LENGTH, LimitedCharField, LimitedURLField
@@ -53,6 +54,20 @@ def attendance_values(attendance: Attendance | None) -> tuple[str, str, str]:
         return ("", "", "")
     minutes = "" if attendance.call_minutes is None else str(attendance.call_minutes)
     return (attendance.status, attendance.call_outcome, minutes)
+
+
+def grid_data_with_saved(data: QueryDict, saved: Iterable[Attendance]) -> QueryDict:
+    """The posted grid with saved cells showing what is now stored, so a redraw is truthful."""
+    data = data.copy()
+    stored = {}
+    for attendance in saved:
+        prefix = f"s{attendance.scheduled_session_id}-e{attendance.enrollment_id}"
+        stored[prefix] = values = attendance_values(attendance)
+        for part, value in zip(("status", "outcome", "minutes"), values, strict=True):
+            if f"{prefix}-{part}" in data or part == "status":
+                data[f"{prefix}-{part}"] = value
+    data["loaded"] = snapshot_with(data.get("loaded", ""), stored)
+    return data
 
 
 class AttendanceGridForm(forms.Form):

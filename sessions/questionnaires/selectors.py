@@ -1,7 +1,15 @@
 """Reads with access rules for assessments, responses and safety events.
 
-Staff reach session objects through the cohorts they may see (programs.selectors); a
-participant reaches only their own. Facilitator notes are never returned for a participant.
+One access function per object type, each an application of programs.access (whoever sees the
+cohort or the enrollment sees what hangs off it; anyone else gets 404):
+
+- an assessment: `assessment_get_for_participant` (their own, in a course they accepted) and
+  `assessment_get_for_staff` (in a cohort the user coordinates or facilitates);
+- a response: `response_list_for_participant` / `response_list_for_staff` (no address names a
+  single response: pages reach responses through an assessment, or list them);
+- a safety event: `safety_event_get_for_staff` (participants never see one).
+
+The other reads here take an object the caller already got through one of these.
 """
 
 from __future__ import annotations
@@ -16,12 +24,57 @@ from django.utils import timezone
 from accounts.consent import consent_current_accepted
 from accounts.models import User
 from programs.access import (
-    cohort_list_for_staff,
     enrollment_list_for_participant,
-    enrollment_list_joined_for_participant,
+    get_for_participant,
+    get_for_staff,
+    staff_filter,
 )
-from programs.models import Cohort, Enrollment
+from programs.instrument_library import Instrument
+from programs.models import Cohort, Enrollment, MeasurementPoint
+from programs.selectors import enrollment_list_for_cohort
 from sessions.questionnaires.models import Assessment, Response, SafetyEvent
+from sessions.questionnaires.services.responses import ResponseError, instrument_for_assessment
+
+# --- assessments ------------------------------------------------------------------------------
+
+
+def assessment_get_for_participant(*, user: User, pk: int) -> Assessment:
+    """One of the participant's own questionnaire sets in a course they accepted, or 404 (staff
+    included: they have their own pages). An invitation not accepted yet takes no answers."""
+    return get_for_participant(
+        Assessment.objects.select_related("measurement_point", "enrollment__cohort__organization"),
+        user=user,
+        pk=pk,
+        via="enrollment",
+    )
+
+
+def assessment_get_for_staff(*, user: User, pk: int) -> Assessment:
+    """A questionnaire set of a participant in a cohort the user coordinates or facilitates, or 404.
+
+    With `participant_has_current_consent`, which staff entry of answers depends on, read in
+    the same query.
+    """
+    return get_for_staff(
+        Assessment.objects.select_related(
+            "measurement_point", "enrollment__user", "enrollment__cohort__organization"
+        ).annotate(
+            participant_has_current_consent=consent_current_accepted(
+                OuterRef("enrollment__user_id")
+            )
+        ),
+        user=user,
+        pk=pk,
+        via="enrollment__cohort",
+    )
+
+
+def assessment_instrument_get(*, assessment: Assessment, code: str) -> Instrument:
+    """An instrument the assessment (already fetched for the user) asks; any other code is 404."""
+    try:
+        return instrument_for_assessment(assessment=assessment, code=code)
+    except ResponseError:
+        raise Http404 from None
 
 
 def assessment_list_due_for_enrollment(
@@ -55,53 +108,6 @@ def assessment_list_due_for_enrollments(
     )
 
 
-def assessment_get_for_participant(*, user: User, pk: int) -> Assessment:
-    """One of the participant's own questionnaire sets in a course they accepted, or 404 (staff
-    included: they have their own pages). An invitation not accepted yet takes no answers."""
-    try:
-        return Assessment.objects.select_related(
-            "measurement_point", "enrollment__cohort__organization"
-        ).get(pk=pk, enrollment__in=enrollment_list_joined_for_participant(user=user))
-    except Assessment.DoesNotExist:
-        raise Http404 from None
-
-
-def response_map_for_assessment(*, assessment: Assessment) -> dict[str, Response]:
-    """The latest version of each instrument's response in an assessment, by instrument code."""
-    latest: dict[str, Response] = {}
-    for response in Response.objects.filter(assessment=assessment).order_by(
-        "instrument", "version"
-    ):
-        latest[response.instrument] = response
-    return latest
-
-
-def safety_event_list_open_for_staff(
-    *, user: User, cohort: Cohort | None = None
-) -> list[SafetyEvent]:
-    """Safety events nobody has acknowledged yet, in cohorts the user runs (or in one of them), oldest first."""
-    events = SafetyEvent.objects.filter(
-        acknowledged_at__isnull=True, enrollment__cohort__in=cohort_list_for_staff(user=user)
-    )
-    if cohort is not None:
-        events = events.filter(enrollment__cohort=cohort)
-    return list(
-        events.select_related("enrollment__user", "enrollment__cohort", "response").order_by(
-            "raised_at", "pk"
-        )
-    )
-
-
-def safety_event_get_for_staff(*, user: User, pk: int) -> SafetyEvent:
-    """A safety event (open or acknowledged) of a cohort the user coordinates or facilitates, or 404."""
-    try:
-        return SafetyEvent.objects.select_related(
-            "enrollment__user", "enrollment__cohort", "response", "acknowledged_by"
-        ).get(pk=pk, enrollment__cohort__in=cohort_list_for_staff(user=user))
-    except SafetyEvent.DoesNotExist:
-        raise Http404 from None
-
-
 def assessment_list_for_cohort(*, cohort: Cohort) -> QuerySet[Assessment]:
     """Every assessment of a cohort's participants (the caller may already see the cohort)."""
     return Assessment.objects.filter(enrollment__cohort=cohort).order_by("opens_at", "pk")
@@ -117,6 +123,66 @@ def assessment_ids_started_for_cohort(*, cohort: Cohort) -> set[int]:
     )
 
 
+def assessment_ids_started(*, assessments: list[Assessment]) -> set[int]:
+    """Which of these assessments have at least one answer saved (a response is made at the first)."""
+    return set(
+        Response.objects.filter(assessment__in=assessments).values_list("assessment_id", flat=True)
+    )
+
+
+def measurement_point_list_asked(*, cohort: Cohort) -> list[MeasurementPoint]:
+    """The measurement points of the cohort's program that ask any questionnaire, in plan order."""
+    return [p for p in cohort.program.measurement_points.order_by("id") if p.instruments]
+
+
+def enrollment_list_with_consent_for_cohort(*, cohort: Cohort) -> list[Enrollment]:
+    """The roster of a cohort the caller may see, each enrollment with `has_current_consent`
+    (its person agreed to the consent in force), so a list page decides staff entry for every
+    row in the query it makes anyway."""
+    return list(
+        enrollment_list_for_cohort(cohort=cohort).annotate(
+            has_current_consent=consent_current_accepted(OuterRef("user_id"))
+        )
+    )
+
+
+# --- responses --------------------------------------------------------------------------------
+
+
+def response_list_for_participant(*, user: User) -> QuerySet[Response]:
+    """The participant's own responses (all versions), in their own courses, never anyone else's."""
+    return Response.objects.filter(
+        assessment__enrollment__in=enrollment_list_for_participant(user=user)
+    )
+
+
+def response_list_for_staff(*, user: User) -> QuerySet[Response]:
+    """Responses (all versions) of participants in cohorts the user coordinates or facilitates."""
+    return Response.objects.filter(staff_filter(user=user, via="assessment__enrollment__cohort"))
+
+
+def response_map_for_assessment(*, assessment: Assessment) -> dict[str, Response]:
+    """The latest version of each instrument's response in an assessment, by instrument code."""
+    latest: dict[str, Response] = {}
+    for response in Response.objects.filter(assessment=assessment).order_by(
+        "instrument", "version"
+    ):
+        latest[response.instrument] = response
+    return latest
+
+
+def response_list_versions_for_staff(
+    *, user: User, assessment: Assessment, instrument: str
+) -> list[Response]:
+    """Every version of one instrument's response in an assessment of a cohort the user runs, oldest first."""
+    return list(
+        response_list_for_staff(user=user)
+        .filter(assessment=assessment, instrument=instrument)
+        .select_related("entered_by")
+        .order_by("version")
+    )
+
+
 def response_list_submitted_for_cohort(*, cohort: Cohort) -> QuerySet[Response]:
     """Every submitted response (all versions) of a cohort's participants, with its measurement point."""
     return (
@@ -129,48 +195,47 @@ def response_list_submitted_for_cohort(*, cohort: Cohort) -> QuerySet[Response]:
 def response_list_submitted_for_participant(*, user: User) -> QuerySet[Response]:
     """The participant's own submitted responses (all versions), never anyone else's."""
     return (
-        Response.objects.filter(
-            assessment__enrollment__in=enrollment_list_for_participant(user=user),
-            submitted_at__isnull=False,
-        )
+        response_list_for_participant(user=user)
+        .filter(submitted_at__isnull=False)
         .select_related("assessment__measurement_point", "assessment__enrollment__cohort__program")
         .order_by("assessment__opens_at", "instrument", "version")
     )
 
 
-def assessment_ids_started(*, assessments: list[Assessment]) -> set[int]:
-    """Which of these assessments have at least one answer saved (a response is made at the first)."""
-    return set(
-        Response.objects.filter(assessment__in=assessments).values_list("assessment_id", flat=True)
+# --- safety events ----------------------------------------------------------------------------
+
+
+def safety_event_get_for_staff(*, user: User, pk: int) -> SafetyEvent:
+    """A safety event (open or acknowledged) of a cohort the user coordinates or facilitates, or 404."""
+    return get_for_staff(
+        SafetyEvent.objects.select_related(
+            "enrollment__user", "enrollment__cohort", "response", "acknowledged_by"
+        ),
+        user=user,
+        pk=pk,
+        via="enrollment__cohort",
     )
 
 
-def assessment_get_for_staff(*, user: User, pk: int) -> Assessment:
-    """A questionnaire set of a participant in a cohort the user coordinates or facilitates, or 404.
-
-    With `participant_has_current_consent`, which staff entry of answers depends on, read in
-    the same query.
-    """
-    try:
-        return (
-            Assessment.objects.select_related(
-                "measurement_point", "enrollment__user", "enrollment__cohort__organization"
-            )
-            .annotate(
-                participant_has_current_consent=consent_current_accepted(
-                    OuterRef("enrollment__user_id")
-                )
-            )
-            .get(pk=pk, enrollment__cohort__in=cohort_list_for_staff(user=user))
-        )
-    except Assessment.DoesNotExist:
-        raise Http404 from None
-
-
-def response_list_versions(*, assessment: Assessment, instrument: str) -> list[Response]:
-    """Every version of one instrument's response in an assessment (already fetched for the user), oldest first."""
+def safety_event_list_open_for_staff(
+    *, user: User, cohort: Cohort | None = None, enrollment: Enrollment | None = None
+) -> list[SafetyEvent]:
+    """Safety events nobody has acknowledged yet, in cohorts the user runs (or in one of them,
+    or of one participant), oldest first."""
+    events = SafetyEvent.objects.filter(
+        staff_filter(user=user, via="enrollment__cohort"), acknowledged_at__isnull=True
+    )
+    if cohort is not None:
+        events = events.filter(enrollment__cohort=cohort)
+    if enrollment is not None:
+        events = events.filter(enrollment=enrollment)
     return list(
-        Response.objects.filter(assessment=assessment, instrument=instrument)
-        .select_related("entered_by")
-        .order_by("version")
+        events.select_related("enrollment__user", "enrollment__cohort", "response").order_by(
+            "raised_at", "pk"
+        )
     )
+
+
+def safety_event_exists_for_response(*, response: Response) -> bool:
+    """Whether answers (a new correction, say) raised a safety event."""
+    return SafetyEvent.objects.filter(response=response).exists()

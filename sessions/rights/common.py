@@ -1,4 +1,4 @@
-"""Who the rights pages are for, and how rights events are written to the audit log."""
+"""How rights events are written to the audit log: once per organization the person joined."""
 
 from __future__ import annotations
 
@@ -9,11 +9,6 @@ from django.db import models
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Organization, User
 from programs.models import Enrollment
-
-
-def user_is_participant_side(*, user: User) -> bool:
-    """Rights pages are for people without a staff role (participants, or people not yet enrolled)."""
-    return user.is_authenticated and not user.memberships.exists()
 
 
 def rights_audit(

@@ -1,6 +1,7 @@
-"""Erasure requests as coordinators see and complete them.
+"""Completing an erasure request: what a coordinator's click does (the requests they see are
+read in selectors.py).
 
-Completing one removes identifying data and free text; attendance, answers and practice minutes
+It removes identifying data and free text; attendance, answers and practice minutes
 stay under the participant code only where the person's consent allows, else they go too. The
 enrollment stays, pseudonymous, so every count of enrolled participants still holds.
 """
@@ -15,19 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.consent import consent_keeps_research_data
-from accounts.models import (
-    AuditAction,
-    ErasureRequest,
-    ErasureStatus,
-    Role,
-    User,
-)
+from accounts.models import AuditAction, ErasureRequest, ErasureStatus, User
 from accounts.rights import RightsError, erasure_request_mark_completed, user_erase_identity
-from accounts.selectors import user_list_joined
 from programs.models import Enrollment
 from programs.services import EnrollmentError, enrollment_withdraw
 from sessions.models import (
@@ -48,56 +41,6 @@ NAME_REMOVED = "[name removed]"
 CORRECTION_REASON_REMOVED = "Reason removed when the participant's details were erased."
 WITHDRAWAL_REASON_ERASED = "Asked for their details to be erased."
 WITHDRAWAL_REASON_NOT_ACCEPTED = "The invitation can no longer be accepted."
-
-
-def _coordinated_organization_ids(user: User) -> QuerySet[Any, Any]:
-    return user.memberships.filter(role=Role.COORDINATOR).values("organization_id")
-
-
-def erasure_request_list_for_coordinator(*, user: User) -> QuerySet[ErasureRequest]:
-    """Requests of people who joined the organizations the user coordinates, open ones first.
-
-    Joined (accounts.selectors.user_list_joined): accepted an enrollment or an invitation of
-    the organization, or works there. Someone who accepted an invitation but was never enrolled
-    can still ask, and their request must reach a coordinator rather than wait unseen; someone
-    a coordinator only typed in, and who never accepted, is none of that organization's business.
-    """
-    if not user.is_authenticated:
-        return ErasureRequest.objects.none()
-    people = user_list_joined(organization_ids=_coordinated_organization_ids(user))
-    return (
-        ErasureRequest.objects.filter(user_id__in=people.values("pk"))
-        .select_related("user")
-        .order_by("-status", "-requested_at", "-pk")
-    )
-
-
-def enrollment_map_for_erasure_requests(
-    *, user: User, requests: Iterable[ErasureRequest]
-) -> dict[int, list[Enrollment]]:
-    """Per person asking, their accepted enrollments with the organizations the user coordinates
-    (only those)."""
-    found: dict[int, list[Enrollment]] = {r.user_id: [] for r in requests}
-    rows = (
-        Enrollment.objects.accepted()
-        .filter(
-            user_id__in=list(found),
-            cohort__organization_id__in=_coordinated_organization_ids(user),
-        )
-        .select_related("cohort__program")
-        .order_by("invited_at", "pk")
-    )
-    for enrollment in rows:
-        found[enrollment.user_id].append(enrollment)
-    return found
-
-
-def erasure_request_get_for_coordinator(*, user: User, pk: int) -> ErasureRequest:
-    """One request a coordinator of the person's organization may see, or 404."""
-    try:
-        return erasure_request_list_for_coordinator(user=user).get(pk=pk)
-    except ErasureRequest.DoesNotExist:
-        raise Http404 from None
 
 
 def _redact(text: str, names: list[str]) -> str:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from accounts.rights import REASON_MAX
 from programs.models import Enrollment
-from sessions.rights.services import WITHDRAW_REASON_MAX
+from sessions.rights.withdrawal import WITHDRAW_REASON_MAX
 
 
 class CourseChoiceField(forms.ModelChoiceField[Enrollment]):

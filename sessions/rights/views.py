@@ -3,50 +3,76 @@ coordinator's list of erasure requests, where one is completed after re-entering
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from functools import wraps
+from typing import Concatenate, ParamSpec, cast
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.consent import KEEP_CHOICES, consent_get_latest
-from accounts.models import AuditAction, ErasureRequest, ErasureStatus, Role, User
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import AuditAction, ErasureRequest, Role
 from accounts.rights import RightsError, erasure_request_create, erasure_request_get_open
 from accounts.selectors import membership_get_for_user
 from programs.models import Enrollment
 from sessions.rights.forms import ErasureRequestForm, WithdrawForm
-from sessions.rights.services import (
+from sessions.rights.selectors import (
+    COMPLETED_LIMIT,
+    consent_summary_get,
+    enrollment_list_for_erasure_request,
     enrollment_list_leavable_for_participant,
-    enrollment_map_for_erasure_requests,
+    erasure_request_get_for_coordinator,
+    erasure_request_overview_for_coordinator,
+    user_is_participant_side,
+)
+from sessions.rights.services import (
     enrollment_withdraw_by_participant,
     erasure_request_complete,
-    erasure_request_get_for_coordinator,
-    erasure_request_list_for_coordinator,
     participant_data_collect,
     participant_data_json,
     participant_data_zip,
     rights_audit,
-    user_is_participant_side,
 )
 
 FORMATS = {
     "json": ("application/json", "json"),
     "csv": ("application/zip", "zip"),
 }
-# Completed requests stay listed for the organization's records; the newest this many.
-COMPLETED_LIMIT = 50
 
 
-def _participant(request: HttpRequest) -> User:
-    """The signed-in person, if the rights pages are theirs (no staff role); else 404."""
-    user = cast(User, request.user)
-    if not user_is_participant_side(user=user):
-        raise Http404
-    return user
+P = ParamSpec("P")
+View = Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse]
+
+
+def _participant_side(view: View[P]) -> View[P]:
+    """The participant's rights pages are for people without a staff role; 404 for staff."""
+
+    @wraps(view)
+    def wrapped(
+        request: AuthenticatedHttpRequest, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponse:
+        if not user_is_participant_side(user=request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _coordinator_only(view: View[P]) -> View[P]:
+    """The erasure request pages are for coordinators; 404 for anyone else."""
+
+    @wraps(view)
+    def wrapped(
+        request: AuthenticatedHttpRequest, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponse:
+        membership_get_for_user(user=request.user, role=Role.COORDINATOR)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -56,11 +82,12 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 @require_GET
-def my_data_download(request: HttpRequest, fmt: str) -> HttpResponse:
+@_participant_side
+def my_data_download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     """Everything Stillwater holds about the participant: one JSON file, or a zip of CSV files."""
     if fmt not in FORMATS:
         raise Http404
-    user = _participant(request)
+    user = request.user
     now = timezone.now()
     tables = participant_data_collect(user=user)
     if fmt == "json":
@@ -82,9 +109,10 @@ def my_data_download(request: HttpRequest, fmt: str) -> HttpResponse:
     return _no_store(response)
 
 
-def withdraw(request: HttpRequest) -> HttpResponse:
+@_participant_side
+def withdraw(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Leave a course: what happens, an optional reason, and the button that does it."""
-    user = _participant(request)
+    user = request.user
     enrollments = enrollment_list_leavable_for_participant(user=user)
     form = WithdrawForm(request.POST or None, enrollments=enrollments)
     if request.method == "POST" and form.is_valid():
@@ -102,21 +130,21 @@ def withdraw(request: HttpRequest) -> HttpResponse:
                 "have stopped.",
             )
             return redirect("profile")
-    latest = consent_get_latest(user=user)
     return render(
         request,
-        "program_sessions/rights_withdraw.html",
+        "rights/withdraw.html",
         {
             "form": form,
             "enrollments": form.fields["enrollment"].queryset,  # type: ignore[attr-defined]
-            "keeps_research_data": bool(latest and latest.keep_research_data),
+            "keeps_research_data": consent_summary_get(user=user).keeps_research_data,
         },
     )
 
 
-def erasure_request(request: HttpRequest) -> HttpResponse:
+@_participant_side
+def erasure_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for one's details to be erased; a coordinator of the organization completes it."""
-    user = _participant(request)
+    user = request.user
     open_request = erasure_request_get_open(user=user)
     form = ErasureRequestForm(request.POST or None)
     if request.method == "POST" and open_request is None and form.is_valid():
@@ -132,15 +160,15 @@ def erasure_request(request: HttpRequest) -> HttpResponse:
                 "Until then you can still sign in and download your data.",
             )
             return redirect("rights:erasure_request")
-    latest = consent_get_latest(user=user)
+    consent = consent_summary_get(user=user)
     return render(
         request,
-        "program_sessions/rights_erasure_request.html",
+        "rights/erasure_request.html",
         {
             "form": form,
             "open_request": open_request,
-            "consent": latest,
-            "keeps_research_data": bool(latest and latest.keep_research_data),
+            "consent": consent.consent,
+            "keeps_research_data": consent.keeps_research_data,
         },
     )
 
@@ -148,37 +176,26 @@ def erasure_request(request: HttpRequest) -> HttpResponse:
 # --- coordinators -----------------------------------------------------------------------------
 
 
-def _coordinator(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    membership_get_for_user(user=user, role=Role.COORDINATOR)  # 404 for anyone else
-    return user
-
-
-def erasure_request_list(request: HttpRequest) -> HttpResponse:
+@_coordinator_only
+def erasure_request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open erasure requests of the coordinator's organization, then the latest completed ones."""
-    user = _coordinator(request)
-    requests = erasure_request_list_for_coordinator(user=user)
-    open_requests = list(requests.filter(status=ErasureStatus.OPEN))
-    completed = list(requests.filter(status=ErasureStatus.COMPLETED)[:COMPLETED_LIMIT])
-    enrollments = enrollment_map_for_erasure_requests(
-        user=user, requests=[*open_requests, *completed]
-    )
+    overview = erasure_request_overview_for_coordinator(user=request.user)
     return render(
         request,
-        "program_sessions/rights_erasure_list.html",
+        "rights/erasure_list.html",
         {
-            "open_requests": [(r, enrollments[r.user_id]) for r in open_requests],
-            "completed": [(r, enrollments[r.user_id]) for r in completed],
+            "open_requests": overview.open_requests,
+            "completed": overview.completed,
             "limit": COMPLETED_LIMIT,
         },
     )
 
 
-def _complete(request: HttpRequest, *, item: ErasureRequest) -> HttpResponse:
-    user = cast(User, request.user)
+def _complete(request: AuthenticatedHttpRequest, *, item: ErasureRequest) -> HttpResponse:
+    user = request.user
     codes = ", ".join(
         e.participant_code
-        for e in enrollment_map_for_erasure_requests(user=user, requests=[item])[item.user_id]
+        for e in enrollment_list_for_erasure_request(user=user, erasure_request=item)
     )
     try:
         erasure_request_complete(erasure_request=item, by=user)
@@ -197,37 +214,25 @@ def _complete(request: HttpRequest, *, item: ErasureRequest) -> HttpResponse:
 _complete_after_reauthentication = reauthentication_required(_complete)
 
 
-def erasure_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@_coordinator_only
+def erasure_request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One request: who, what will be removed and kept; the button that completes it."""
-    user = _coordinator(request)
+    user = request.user
     item = erasure_request_get_for_coordinator(user=user, pk=pk)
     if request.method == "POST":
         if not item.is_open:
             messages.error(request, "This request was already completed.")
             return redirect("rights:erasure_request_list")
         return cast(HttpResponse, _complete_after_reauthentication(request, item=item))
-    enrollments = enrollment_map_for_erasure_requests(user=user, requests=[item])[item.user_id]
-    latest = consent_get_latest(user=item.user)
-    choices = dict(KEEP_CHOICES)
+    consent = consent_summary_get(user=item.user)
     return render(
         request,
-        "program_sessions/rights_erasure_detail.html",
+        "rights/erasure_detail.html",
         {
             "item": item,
-            "enrollments": enrollments,
-            "consent": latest,
-            "keeps_research_data": bool(latest and latest.keep_research_data),
-            "consent_choice": (
-                choices["keep" if latest.keep_research_data else "delete"] if latest else ""
-            ),
+            "enrollments": enrollment_list_for_erasure_request(user=user, erasure_request=item),
+            "consent": consent.consent,
+            "keeps_research_data": consent.keeps_research_data,
+            "consent_choice": consent.choice,
         },
     )
-
-
-urlpatterns = [
-    path("me/data/<slug:fmt>/", my_data_download, name="my_data_download"),
-    path("me/leave/", withdraw, name="withdraw"),
-    path("me/erasure/", erasure_request, name="erasure_request"),
-    path("erasure-requests/", erasure_request_list, name="erasure_request_list"),
-    path("erasure-requests/<int:pk>/", erasure_request_detail, name="erasure_request_detail"),
-]

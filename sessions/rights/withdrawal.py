@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import AuditAction, User
+from accounts.models import AuditAction
 from accounts.rights import RightsError
 from programs.models import Enrollment, EnrollmentStatus
 from programs.services import EnrollmentError, enrollment_withdraw
@@ -17,15 +16,6 @@ from sessions.notifications.models import Notification, NotificationKind, Notifi
 
 WITHDRAW_REASON_MAX = 250
 LEAVABLE = (EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE)
-
-
-def enrollment_list_leavable_for_participant(*, user: User) -> QuerySet[Enrollment]:
-    """The participant's own courses they can still leave (invited or active)."""
-    return (
-        Enrollment.objects.filter(user=user, status__in=LEAVABLE)
-        .select_related("cohort__program", "cohort__organization")
-        .order_by("-cohort__start_date", "pk")
-    )
 
 
 def cancel_waiting(enrollment_ids: Iterable[int], *, reason: str) -> int:

@@ -5,9 +5,13 @@ Notes are for staff only: nothing here is ever read by a participant's page.
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from collections.abc import Sequence
 
-from accounts.models import User
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+
+from accounts.audit import audit_record
+from accounts.models import AuditAction, User
 from programs.models import Enrollment
 from sessions.models import FacilitatorNote, FacilitatorNoteRevision, ScheduledSession
 
@@ -66,3 +70,28 @@ def note_save(
         note.updated_by = author
         note.save(update_fields=["text", "updated_by", "updated_at"])
         return note
+
+
+def note_list_view_record(
+    *,
+    request: HttpRequest,
+    viewer: User,
+    scheduled_session: ScheduledSession,
+    notes: Sequence[FacilitatorNote],
+    participant_count: int,
+) -> None:
+    """One audit event for the staff notes a session's page shows as it is opened."""
+    audit_record(
+        request=request,
+        actor=viewer,
+        action=AuditAction.VIEW_NOTES,
+        obj=scheduled_session,
+        organization=scheduled_session.cohort.organization,
+        participant_codes=[n.enrollment.participant_code for n in notes if n.enrollment],
+        details={
+            "page": "session",
+            "cohort": scheduled_session.cohort_id,
+            "notes": len(notes),
+            "participants": participant_count,
+        },
+    )

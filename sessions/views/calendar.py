@@ -11,13 +11,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.models import User
+from accounts.http import AuthenticatedHttpRequest
 from sessions.selectors import (
     calendar_feed_get_active_for_user,
     calendar_feed_get_by_token,
     calendar_feed_get_for_user,
-    scheduled_session_list_for_facilitator,
-    scheduled_session_list_for_participant,
+    scheduled_session_list_for_feed,
 )
 from sessions.services.calendar import (
     FEED_HISTORY,
@@ -32,17 +31,15 @@ TEMPLATE = "program_sessions/calendar_settings.html"
 
 
 @never_cache
-def calendar_settings(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    return render(request, TEMPLATE, {"feed": calendar_feed_get_active_for_user(user=user)})
+def calendar_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, TEMPLATE, {"feed": calendar_feed_get_active_for_user(user=request.user)})
 
 
 # never_cache: the page that shows the secret link once must not be kept by the browser or a proxy.
 @never_cache
 @require_POST
-def calendar_feed_create_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    feed, token = calendar_feed_create(user=user)
+def calendar_feed_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    feed, token = calendar_feed_create(user=request.user)
     url = calendar_feed_url(token=token)
     # Rendered here rather than after a redirect: the token is not kept anywhere (not even in the
     # session) once this response is sent, so this is the one time it can be shown.
@@ -54,9 +51,8 @@ def calendar_feed_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def calendar_feed_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    feed = calendar_feed_get_for_user(user=user, pk=pk)
+def calendar_feed_revoke_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    feed = calendar_feed_get_for_user(user=request.user, pk=pk)
     try:
         calendar_feed_revoke(feed=feed)
     except CalendarFeedError as exc:
@@ -75,17 +71,7 @@ def calendar_feed_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = calendar_feed_get_by_token(token=token)
-    since = timezone.now() - FEED_HISTORY
-    # Someone can be both staff and a participant; each list is one query, so the count is fixed.
-    found = {
-        session.pk: session
-        for selector in (
-            scheduled_session_list_for_participant,
-            scheduled_session_list_for_facilitator,
-        )
-        for session in selector(user=feed.user).filter(starts_at__gte=since)
-    }
-    sessions = sorted(found.values(), key=lambda s: (s.starts_at, s.pk))
+    sessions = scheduled_session_list_for_feed(user=feed.user, since=timezone.now() - FEED_HISTORY)
     response = HttpResponse(
         calendar_feed_read(feed=feed, sessions=sessions),
         content_type="text/calendar; charset=utf-8",

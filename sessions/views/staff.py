@@ -1,63 +1,48 @@
-"""Staff pages of the sessions app: a cohort at a glance, the attendance grid, and one session's page.
+"""Staff pages of the sessions app: the attendance grid, and one session's page and its changes.
 
 Facilitators of the cohort and coordinators of its organization reach these pages through the
-staff selectors; anyone else gets 404. Every page makes a fixed number of queries however big
-the cohort: rows are fetched once and arranged here.
+staff selectors; anyone else gets 404. What each page shows is put together in
+sessions.pages.staff.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.audit import audit_record
-from accounts.models import AuditAction, User
+from accounts.consent import safe_next
+from accounts.http import AuthenticatedHttpRequest
 from accounts.templatetags.stillwater import when
 from programs.access import cohort_get_for_staff
-from programs.models import Arm, Cohort, EnrollmentStatus
-from programs.selectors import enrollment_list_for_cohort
 from sessions.forms.staff import (
     AttendanceGridForm,
     CancelForm,
     ConfirmMakeupForm,
     FollowUpResolveForm,
     MakeupForm,
-    NoteForms,
     RescheduleForm,
-    attendance_values,
-    note_forms_build,
-    snapshot_with,
+    grid_data_with_saved,
 )
-from sessions.models import (
-    ATTENDED_STATUSES,
-    Attendance,
-    FollowUp,
-    ScheduledSession,
-    SessionCompletion,
+from sessions.pages.staff import (
+    attendance_grid_get,
+    attendance_saved_message,
+    grid_url,
+    reschedule_initial,
+    reschedule_message,
+    session_note_forms,
+    session_page_get,
 )
-from sessions.rosters import (
-    AttendanceGrid,
-    attendance_grid_build,
-    posted_cells,
-)
+from sessions.rosters import posted_cells
 from sessions.selectors import (
-    attendance_list_for_cohort,
-    attendance_list_for_session,
-    enrollment_list_for_session,
-    facilitator_note_list_for_session,
+    enrollment_list_for_makeup,
     follow_up_get_for_staff,
-    follow_up_list_for_session,
     scheduled_session_get_for_staff,
-    scheduled_session_list_for_cohort,
+    scheduled_session_get_for_staff_in_cohort,
     session_completion_get_for_staff,
-    session_completion_list_to_confirm,
 )
 from sessions.services.attendance import (
     AttendanceError,
@@ -65,7 +50,7 @@ from sessions.services.attendance import (
     attendance_record,
 )
 from sessions.services.followups import FollowUpError, follow_up_resolve
-from sessions.services.notes import NoteError, note_save
+from sessions.services.notes import NoteError, note_list_view_record, note_save
 from sessions.services.schedule import (
     ScheduleError,
     session_add_makeup,
@@ -73,73 +58,28 @@ from sessions.services.schedule import (
     session_reschedule,
 )
 
-
-def _user(request: HttpRequest) -> User:
-    # LoginRequiredMiddleware has already turned anonymous visitors away.
-    return request.user  # type: ignore[return-value]
-
-
-# --- the cohort page ----------------------------------------------------------------------
+SESSION_TEMPLATE = "program_sessions/scheduledsession_detail.html"
 
 
 # --- the attendance grid ------------------------------------------------------------------
 
 
-def _grid(
-    *,
-    cohort: Cohort,
-    only_session: ScheduledSession | None,
-    posted: set[tuple[int, int]],
-    now: dt.datetime,
-) -> AttendanceGrid:
-    return attendance_grid_build(
-        cohort=cohort,
-        enrollments=enrollment_list_for_cohort(cohort=cohort),
-        sessions=scheduled_session_list_for_cohort(cohort=cohort),
-        attendances=attendance_list_for_cohort(cohort=cohort),
-        completions=session_completion_list_to_confirm(cohort=cohort),
-        now=now,
-        only_session=only_session,
-        posted=posted,
-    )
-
-
-def _grid_url(cohort: Cohort, only_session: ScheduledSession | None) -> str:
-    url = reverse("program_sessions:attendance_grid", args=[cohort.pk])
-    return f"{url}?session={only_session.pk}" if only_session else url
-
-
-def _with_saved(data: QueryDict, saved: list[Attendance]) -> QueryDict:
-    """The posted grid with saved cells showing what is now stored, so a redraw is truthful."""
-    data = data.copy()
-    stored = {}
-    for attendance in saved:
-        prefix = f"s{attendance.scheduled_session_id}-e{attendance.enrollment_id}"
-        stored[prefix] = values = attendance_values(attendance)
-        for part, value in zip(("status", "outcome", "minutes"), values, strict=True):
-            if f"{prefix}-{part}" in data or part == "status":
-                data[f"{prefix}-{part}"] = value
-    data["loaded"] = snapshot_with(data.get("loaded", ""), stored)
-    return data
-
-
-def attendance_grid(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_grid(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record attendance for every held session at once; bad cells come back with their reason."""
-    user = _user(request)
+    user = request.user
     cohort = cohort_get_for_staff(user=user, pk=pk)
     only_session = None
     if request.GET.get("session"):
         try:
-            only_session = scheduled_session_get_for_staff(
-                user=user, pk=int(request.GET["session"])
-            )
+            session_pk = int(request.GET["session"])
         except ValueError:
             raise Http404 from None
-        if only_session.cohort_id != cohort.pk:
-            raise Http404
+        only_session = scheduled_session_get_for_staff_in_cohort(
+            user=user, pk=session_pk, cohort=cohort
+        )
     now = timezone.now()
     posted = posted_cells(request.POST) if request.method == "POST" else set()
-    grid = _grid(cohort=cohort, only_session=only_session, posted=posted, now=now)
+    grid = attendance_grid_get(cohort=cohort, only_session=only_session, posted=posted, now=now)
     form = AttendanceGridForm(request.POST if request.method == "POST" else None, grid=grid)
     saved_count = None
     if request.method == "POST":
@@ -153,17 +93,13 @@ def attendance_grid(request: HttpRequest, pk: int) -> HttpResponse:
         result = attendance_record(entries=entries, recorded_by=user, now=now)
         if not form.errors and not result.invalid:
             if result.saved:
-                messages.success(
-                    request,
-                    f"Attendance saved: {len(result.saved)} "
-                    f"{'change' if len(result.saved) == 1 else 'changes'}.",
-                )
+                messages.success(request, attendance_saved_message(len(result.saved)))
             else:
                 messages.info(request, "Nothing had changed, so there was nothing to save.")
-            return redirect(_grid_url(cohort, only_session))
+            return redirect(grid_url(cohort, only_session))
         saved_count = len(result.saved)
-        grid = _grid(cohort=cohort, only_session=only_session, posted=posted, now=now)
-        form = AttendanceGridForm(_with_saved(request.POST, result.saved), grid=grid)
+        grid = attendance_grid_get(cohort=cohort, only_session=only_session, posted=posted, now=now)
+        form = AttendanceGridForm(grid_data_with_saved(request.POST, result.saved), grid=grid)
         form.is_valid()
         form.add_invalid(result.invalid)
     return render(
@@ -175,7 +111,7 @@ def attendance_grid(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "only_session": only_session,
             "saved_count": saved_count,
-            "grid_url": _grid_url(cohort, only_session),
+            "grid_url": grid_url(cohort, only_session),
         },
     )
 
@@ -183,103 +119,29 @@ def attendance_grid(request: HttpRequest, pk: int) -> HttpResponse:
 # --- one session --------------------------------------------------------------------------
 
 
-def _session_page(
-    request: HttpRequest,
-    session: ScheduledSession,
-    *,
-    note_forms: NoteForms | None = None,
-) -> HttpResponse:
-    now = timezone.now()
-    participants = list(enrollment_list_for_session(session=session))
-    attendance = {
-        a.enrollment_id: a for a in attendance_list_for_session(scheduled_session=session)
-    }
-    follow_ups = {f.enrollment_id: f for f in follow_up_list_for_session(scheduled_session=session)}
-    completions = {
-        c.enrollment_id: c
-        for c in session_completion_list_to_confirm(cohort=session.cohort).filter(
-            program_session_id=session.program_session_id
-        )
-    }
-    if note_forms is None:
-        notes = list(facilitator_note_list_for_session(scheduled_session=session))
-        note_forms = note_forms_build(
-            participants=enrollment_list_for_session(session=session), notes=notes
-        )
-        # The page as opened (a note refused on saving redraws it with note_forms given): one
-        # audit event for the staff notes it shows.
-        audit_record(
-            request=request,
-            actor=request.user,
-            action=AuditAction.VIEW_NOTES,
-            obj=session,
-            organization=session.cohort.organization,
-            participant_codes=[n.enrollment.participant_code for n in notes if n.enrollment],
-            details={
-                "page": "session",
-                "cohort": session.cohort_id,
-                "notes": len(notes),
-                "participants": len(participants),
-            },
-        )
-    can_record = session.is_past(now) and not session.is_cancelled
-    rows = []
-    for enrollment in participants:
-        record = attendance.get(enrollment.pk)
-        completion = completions.get(enrollment.pk)
-        rows.append(
-            {
-                "enrollment": enrollment,
-                "attendance": record,
-                "follow_up": follow_ups.get(enrollment.pk),
-                "completion": completion
-                if can_record
-                and completion is not None
-                and (record is None or record.status not in ATTENDED_STATUSES)
-                and enrollment.status != EnrollmentStatus.WITHDRAWN
-                else None,
-            }
-        )
-    return render(
-        request,
-        "program_sessions/scheduledsession_detail.html",
-        {
-            "session": session,
-            "cohort": session.cohort,
-            "rows": rows,
-            "can_record": can_record,
-            "session_note": note_forms.session,
-            "participant_notes": note_forms.participants,
-            "new_note": note_forms.new,
-            "now": now,
-            "grid_url": _grid_url(session.cohort, session),
-            "makeup_url": (
-                reverse("program_sessions:makeup_create", args=[session.cohort_id])
-                + f"?program_session={session.program_session_id}"
-                + (f"&enrollment={session.enrollment_id}" if session.enrollment_id else "")
-            ),
-        },
-    )
-
-
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One session for staff: details, attendance, and the staff-only notes with their history."""
-    session = scheduled_session_get_for_staff(user=_user(request), pk=pk)
-    return _session_page(request, session)
+    session = scheduled_session_get_for_staff(user=request.user, pk=pk)
+    note_forms, notes = session_note_forms(session=session)
+    page = session_page_get(session=session, note_forms=note_forms)
+    # The page as opened (a note refused on saving redraws it without this): one audit event
+    # for the staff notes it shows.
+    note_list_view_record(
+        request=request,
+        viewer=request.user,
+        scheduled_session=session,
+        notes=notes,
+        participant_count=len(page.participants),
+    )
+    return render(request, SESSION_TEMPLATE, page.context)
 
 
 @require_POST
-def note_save_view(request: HttpRequest, pk: int) -> HttpResponse:
+def note_save_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Save the session's note or a participant's note; an empty note comes back with a message."""
-    user = _user(request)
-    session = scheduled_session_get_for_staff(user=user, pk=pk)
+    session = scheduled_session_get_for_staff(user=request.user, pk=pk)
     prefix = request.POST.get("which", "")
-    notes = list(facilitator_note_list_for_session(scheduled_session=session))
-    forms = note_forms_build(
-        participants=enrollment_list_for_session(session=session),
-        notes=notes,
-        bound=(prefix, request.POST),
-    )
+    forms, _notes = session_note_forms(session=session, bound=(prefix, request.POST))
     block = forms.find(prefix)
     if block is None:
         raise Http404
@@ -292,7 +154,7 @@ def note_save_view(request: HttpRequest, pk: int) -> HttpResponse:
                 scheduled_session=session,
                 enrollment=enrollment,
                 text=form.cleaned_data["text"],
-                author=user,
+                author=request.user,
             )
         except NoteError as exc:
             form.add_error("text", str(exc))
@@ -301,18 +163,15 @@ def note_save_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Note{who} saved.")
             anchor = f"#note-e{enrollment.pk}" if enrollment else "#note-session"
             return redirect(reverse("program_sessions:session_detail", args=[session.pk]) + anchor)
-    return _session_page(request, session, note_forms=forms)
+    page = session_page_get(session=session, note_forms=forms)
+    return render(request, SESSION_TEMPLATE, page.context)
 
 
-def session_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
+def session_reschedule_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Move a session to a new local date and time, and optionally every later one with it."""
-    session = scheduled_session_get_for_staff(user=_user(request), pk=pk)
-    zone = session.cohort.zoneinfo
-    local = session.starts_at.astimezone(zone)
+    session = scheduled_session_get_for_staff(user=request.user, pk=pk)
     form = RescheduleForm(
-        request.POST or None,
-        cohort=session.cohort,
-        initial={"new_date": local.date(), "new_time": local.time()},
+        request.POST or None, cohort=session.cohort, initial=reschedule_initial(session)
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -325,16 +184,7 @@ def session_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ScheduleError as exc:
             form.add_error(None, str(exc))
         else:
-            later = len(moved) - 1
-            extra = (
-                f" {later} later {'session was' if later == 1 else 'sessions were'} moved too."
-                if later
-                else ""
-            )
-            messages.success(
-                request,
-                f"Session {session.program_session.number} now starts {when(session.starts_at)}.{extra}",
-            )
+            messages.success(request, reschedule_message(session, moved))
             return redirect("program_sessions:session_detail", pk=session.pk)
     return render(
         request,
@@ -343,9 +193,9 @@ def session_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def session_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def session_cancel_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Cancel a session, with a reason participants see."""
-    session = scheduled_session_get_for_staff(user=_user(request), pk=pk)
+    session = scheduled_session_get_for_staff(user=request.user, pk=pk)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -362,21 +212,19 @@ def session_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def makeup_create(request: HttpRequest, pk: int) -> HttpResponse:
+def makeup_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add a make-up session for the group or for one participant."""
-    cohort = cohort_get_for_staff(user=_user(request), pk=pk)
-    participants = (
-        enrollment_list_for_cohort(cohort=cohort)
-        .filter(arm=Arm.INTERVENTION)
-        .exclude(status=EnrollmentStatus.WITHDRAWN)
-    )
+    cohort = cohort_get_for_staff(user=request.user, pk=pk)
     initial = {
         "modality": cohort.default_modality,
         "program_session": request.GET.get("program_session"),
         "enrollment": request.GET.get("enrollment"),
     }
     form = MakeupForm(
-        request.POST or None, cohort=cohort, participants=participants, initial=initial
+        request.POST or None,
+        cohort=cohort,
+        participants=enrollment_list_for_makeup(cohort=cohort),
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -407,18 +255,22 @@ def makeup_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# --- follow-ups and made-up weeks -------------------------------------------------------------
+
+
 @require_POST
-def follow_up_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_resolve_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark a follow-up as handled."""
-    user = _user(request)
-    follow_up: FollowUp = follow_up_get_for_staff(user=user, pk=pk)
+    follow_up = follow_up_get_for_staff(user=request.user, pk=pk)
     form = FollowUpResolveForm(request.POST)
     cohort_url = reverse("reports:cohort_detail", args=[follow_up.scheduled_session.cohort_id])
     if not form.is_valid():
         messages.error(request, "What was done can be at most 300 characters.")
         return redirect(cohort_url + "#follow-ups")
     try:
-        follow_up_resolve(follow_up=follow_up, by=user, resolution=form.cleaned_data["resolution"])
+        follow_up_resolve(
+            follow_up=follow_up, by=request.user, resolution=form.cleaned_data["resolution"]
+        )
     except FollowUpError as exc:
         messages.error(request, str(exc))
     else:
@@ -431,20 +283,17 @@ def follow_up_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def makeup_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def makeup_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Count a week the participant completed on their own as a made-up session."""
-    user = _user(request)
-    session = scheduled_session_get_for_staff(user=user, pk=pk)
+    session = scheduled_session_get_for_staff(user=request.user, pk=pk)
     form = ConfirmMakeupForm(request.POST)
     if not form.is_valid():
         raise Http404
-    completion: SessionCompletion = session_completion_get_for_staff(
-        user=user, pk=form.cleaned_data["completion"]
+    completion = session_completion_get_for_staff(
+        user=request.user, pk=form.cleaned_data["completion"], scheduled_session=session
     )
-    if completion.enrollment.cohort_id != session.cohort_id:
-        raise Http404
     try:
-        attendance_confirm_makeup(completion=completion, scheduled_session=session, by=user)
+        attendance_confirm_makeup(completion=completion, scheduled_session=session, by=request.user)
     except AttendanceError as exc:
         messages.error(request, str(exc))
     else:
@@ -453,11 +302,8 @@ def makeup_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             f"{completion.enrollment.participant_code}: session "
             f"{session.program_session.number} counts as made up.",
         )
-    target = form.cleaned_data["next"]
-    # Only a path: redirect() would take any other word for a URL name and fail with a 500.
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    target = safe_next(request, form.cleaned_data["next"])
+    if target:
         return redirect(target)
     return redirect("program_sessions:session_detail", pk=session.pk)
 

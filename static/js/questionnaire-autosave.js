@@ -1,4 +1,4 @@
-// A whole questionnaire on one page (templates/program_sessions/questionnaire_all.html): each
+// A whole questionnaire on one page (templates/questionnaires/questionnaire_all.html): each
 // answer is saved the moment it is chosen, so nothing is lost by following a link, closing the
 // tab or being signed out. <form data-autosave-url> names the address that takes one answer
 // (POST item=<number>&answer=<value>, with the form's CSRF token; see

@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.audit import audit_record
 from accounts.models import AuditAction, AuditEvent
 from tests.factories import EnrollmentFactory, UserFactory, facilitator
-from tests.sessions.test_questionnaire_staff import mbsr_cohort
+from tests.questionnaires.test_questionnaire_staff import mbsr_cohort
 
 pytestmark = pytest.mark.django_db
 

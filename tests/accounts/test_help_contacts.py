@@ -14,7 +14,7 @@ from accounts.contacts import ContactPart, contact_line_parse
 from accounts.selectors import organization_list_for_person
 from programs.models import EnrollmentStatus
 from tests.factories import CohortFactory, EnrollmentFactory, OrganizationFactory, UserFactory
-from tests.sessions.test_questionnaire_services import (
+from tests.questionnaires.test_questionnaire_services import (
     _now,  # noqa: F401 (autouse fixture: the clock stands still inside the window)
     answer_all,
     make_assessment,

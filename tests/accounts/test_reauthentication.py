@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from sessions.reports.models import ExportRecord
 from tests.factories import PASSWORD, EnrollmentFactory, totp_code
-from tests.sessions.test_questionnaire_staff import mbsr_cohort
+from tests.questionnaires.test_questionnaire_staff import mbsr_cohort
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from accounts.demo import demo_people_ensure
 from accounts.models import User
 from programs.models import Cohort, EnrollmentStatus
-from sessions.demo.builders import demo_courses_ensure
+from sessions.demo.courses import demo_courses_ensure
 from sessions.models import PracticeLog
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import sign_in

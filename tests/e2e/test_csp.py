@@ -20,7 +20,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from accounts.demo import DEMO_PASSWORD, demo_people_ensure
-from sessions.demo.builders import demo_courses_ensure
+from sessions.demo.courses import demo_courses_ensure
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import sign_in
 from tests.factories import ship_programs

@@ -14,13 +14,13 @@ from playwright.sync_api import Download, Page, expect
 
 from accounts.demo import DEMO_PASSWORD, DemoPeople, demo_people_ensure
 from programs.models import Cohort, Enrollment, MeasurementKind
-from sessions.demo.builders import demo_courses_ensure
+from sessions.demo.courses import demo_courses_ensure
 from sessions.questionnaires.models import Assessment, Response
 from sessions.reports.models import ExportRecord
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import sign_in
 from tests.factories import ship_programs
-from tests.sessions.test_exports import COMPLETION_HEADER
+from tests.reports.test_exports import COMPLETION_HEADER
 
 pytestmark = pytest.mark.e2e
 

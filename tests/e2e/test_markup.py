@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Route, expect
 
 from programs.models import Cohort
-from sessions.demo.builders import demo_courses_ensure
+from sessions.demo.courses import demo_courses_ensure
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import sign_in
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from accounts.demo import DEMO_PASSWORD, demo_people_ensure
 from accounts.models import AuditAction, AuditEvent
 from programs.models import Cohort
-from sessions.demo.builders import demo_courses_ensure
+from sessions.demo.courses import demo_courses_ensure
 from sessions.questionnaires.models import Assessment, SafetyEvent
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import sign_in

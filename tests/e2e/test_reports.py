@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.demo import demo_people_ensure
 from programs.models import Cohort
-from sessions.demo.builders import demo_courses_ensure
+from sessions.demo.courses import demo_courses_ensure
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_layout import PHONE, ZOOMED_200

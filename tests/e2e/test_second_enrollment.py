@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from accounts.demo import demo_people_ensure
 from programs.models import Cohort, Enrollment, EnrollmentStatus
 from programs.services import enrollment_accept_invited
-from sessions.demo.builders import demo_courses_ensure
+from sessions.demo.courses import demo_courses_ensure
 from sessions.services.schedule import schedule_sync_for_cohort
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import sign_in

@@ -17,7 +17,7 @@ from sessions.reports.exports import tables as export_tables
 from sessions.reports.exports.writers import Progress, csv_chunks
 from sessions.reports.models import ExportRecord
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory, shipped_program
-from tests.sessions.test_questionnaire_staff import assessment, phq9, respond
+from tests.questionnaires.test_questionnaire_staff import assessment, phq9, respond
 
 pytestmark = pytest.mark.integration
 

@@ -31,14 +31,15 @@ from sessions.notifications.models import (
     NotificationStatus,
     Preferences,
 )
-from sessions.notifications.services import (
+from sessions.notifications.services.delivery import (
+    REQUEUE_AFTER,
+    SENDING_LEASE,
     notification_deliver,
     notifications_dispatch,
     notifications_sweep,
     notifications_tick,
-    safety_alerts_raise,
 )
-from sessions.notifications.services.delivery import REQUEUE_AFTER, SENDING_LEASE
+from sessions.notifications.services.outbox import safety_alerts_raise
 from tests.factories import EnrollmentFactory, UserFactory
 from tests.integration.conftest import (
     RedisServer,
@@ -47,7 +48,7 @@ from tests.integration.conftest import (
     drop_broker_connections,
     wait_until_ready,
 )
-from tests.sessions.test_questionnaire_staff import mbsr_cohort, safety_event
+from tests.questionnaires.test_questionnaire_staff import mbsr_cohort, safety_event
 
 # celery_workers comes last in each test's arguments, so its workers are stopped first, while
 # the broker and the SMTP server they talk to are still there.

@@ -10,7 +10,6 @@ import pytest
 
 from accounts.models import Invitation, User
 from accounts.services import InvitationError, invitation_accept
-from programs import services
 from programs.csv_import import ParticipantRow, parse_participants
 from programs.models import Enrollment, EnrollmentStatus, Modality
 from programs.services import (
@@ -21,6 +20,7 @@ from programs.services import (
     enrollment_update,
     enrollment_withdraw,
 )
+from programs.services import enrollments as enrollment_services
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def test_bad_details_are_refused_with_the_reason(cohort, coordinator_user, kwarg
 def test_participant_codes_are_redrawn_when_one_is_taken(cohort, coordinator_user, monkeypatch):
     EnrollmentFactory(cohort=cohort, participant_code="MB-AAAAA")
     draws = iter(["AAAAA", "AAAAA", "BCDEF"])
-    monkeypatch.setattr(services, "_random_characters", lambda count: next(draws))
+    monkeypatch.setattr(enrollment_services, "_random_characters", lambda count: next(draws))
     assert _invite(cohort, coordinator_user).participant_code == "MB-BCDEF"
 
 
@@ -241,14 +241,14 @@ def test_duplicate_addresses_in_rows_are_refused_by_the_service_too(cohort, coor
 def test_failure_partway_through_a_list_undoes_the_rows_before_it(
     cohort, coordinator_user, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
 ):
-    real = services.invitation_create
+    real = enrollment_services.invitation_create
 
     def fail_for_sam(**kwargs):
         if kwargs["email"] == "sam@example.org":
             raise InvitationError("The mail system refused this address.")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "invitation_create", fail_for_sam)
+    monkeypatch.setattr(enrollment_services, "invitation_create", fail_for_sam)
     rows = _rows("name,email\nAlex,alex@example.org\nSam,sam@example.org\n")
     with (
         django_capture_on_commit_callbacks(execute=True),

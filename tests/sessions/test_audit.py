@@ -20,10 +20,7 @@ from sessions.questionnaires.models import SafetyEvent
 from sessions.reports.models import ExportRecord
 from sessions.services.notes import note_save
 from tests.factories import PASSWORD, EnrollmentFactory, facilitator
-from tests.reauthentication import record_reauthentication
-from tests.sessions.staff_cast import enroll, group_cohort, sessions_of
-from tests.sessions.test_exports_views import body, csv_rows, url
-from tests.sessions.test_questionnaire_staff import (
+from tests.questionnaires.test_questionnaire_staff import (
     NOW,
     assessment,
     mbsr_cohort,
@@ -31,6 +28,9 @@ from tests.sessions.test_questionnaire_staff import (
     respond,
     safety_event,
 )
+from tests.reauthentication import record_reauthentication
+from tests.reports.test_exports_views import body, csv_rows, url
+from tests.sessions.staff_cast import enroll, group_cohort, sessions_of
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,8 @@ from accounts.models import AuditAction, AuditEvent, ErasureRequest, ErasureStat
 from accounts.selectors import audit_event_list_for_organization, user_list_joined
 from programs.models import Enrollment, EnrollmentStatus
 from tests.factories import PASSWORD, EnrollmentFactory, UserFactory, facilitator
+from tests.questionnaires.test_questionnaire_staff import mbsr_cohort
 from tests.reauthentication import record_reauthentication
-from tests.sessions.test_questionnaire_staff import mbsr_cohort
 
 pytestmark = pytest.mark.django_db
 

@@ -20,6 +20,8 @@ from sessions.notifications.models import Preferences
 from sessions.questionnaires.models import Response
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory, shipped_program
 from tests.form_errors import assert_all_reported
+from tests.questionnaires.test_questionnaire_services import NOW as QUESTIONNAIRE_NOW
+from tests.questionnaires.test_questionnaire_services import make_assessment
 from tests.sessions.test_participant_practice import (
     CREATE,
     NOW,
@@ -28,8 +30,6 @@ from tests.sessions.test_participant_practice import (
     update_url,
 )
 from tests.sessions.test_participant_week import AFTER_WEEK_1, complete_url, enrolled
-from tests.sessions.test_questionnaire_services import NOW as QUESTIONNAIRE_NOW
-from tests.sessions.test_questionnaire_services import make_assessment
 
 pytestmark = pytest.mark.django_db
 

@@ -41,6 +41,7 @@ import smtplib
 from collections.abc import Callable
 from functools import partial
 
+from celery import current_app
 from django.core.mail import get_connection
 from django.db import DatabaseError, transaction
 from django.db.models import Case, F, Q, QuerySet, When
@@ -59,11 +60,10 @@ from sessions.notifications.services.messages import (
     notification_email,
     still_wanted,
 )
-from sessions.notifications.services.planning import (
+from sessions.notifications.services.planning.rows import preferences_for, wants
+from sessions.notifications.services.planning.run import (
     notifications_cancel_stale,
     notifications_plan,
-    preferences_for,
-    wants,
 )
 from sessions.notifications.services.timing import (
     after_quiet_hours,
@@ -88,6 +88,9 @@ RETRY_BACKOFF = (
 MAX_ATTEMPTS = len(RETRY_BACKOFF) + 1
 DISPATCH_BATCH = 500
 ALERTS_QUEUE = "alerts"
+# The Celery task that sends one row (sessions/notifications/tasks.py). Named, not imported:
+# the task calls into this module, so this module does not import it back (no import cycle).
+DELIVER_TASK = "sessions.tasks.deliver_notification"
 
 
 class Outcome:
@@ -298,9 +301,9 @@ Enqueue = Callable[[int, str | None], None]
 
 
 def _celery_enqueue(pk: int, queue: str | None) -> None:
-    from sessions.notifications.tasks import deliver_notification
-
-    deliver_notification.apply_async(args=(pk,), queue=queue or "celery")
+    # The registered task itself (NotificationsConfig.ready imports tasks.py in every process),
+    # not send_task: apply_async keeps the task's own options and CELERY_TASK_ALWAYS_EAGER.
+    current_app.tasks[DELIVER_TASK].apply_async(args=(pk,), queue=queue or "celery")
 
 
 def queue_for(kind: str) -> str | None:

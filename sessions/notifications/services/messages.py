@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.emails import email_render
 from accounts.models import Invitation, hash_token
+from programs.access import staff_of_cohorts, user_works_with_cohort
 from programs.models import Cohort, EnrollmentStatus
 from sessions.models import Attendance, FollowUp, ScheduledSession, SessionStatus
 from sessions.notifications.models import PREFERENCE_FOR_KIND, Notification, NotificationKind
@@ -235,8 +236,8 @@ def digest_lines(*, user_id: int, now: dt.datetime) -> list[DigestLine]:
                 url=_url("reports:cohort_detail", cohort.pk),
                 sessions_held=len(mine),
                 attendance_missing=missing,
-                open_follow_ups=cohort.follow_ups,  # type: ignore[attr-defined]
-                questionnaires_due=cohort.due,  # type: ignore[attr-defined]
+                open_follow_ups=cohort.follow_ups,
+                questionnaires_due=cohort.due,
             )
         )
     return lines
@@ -361,13 +362,13 @@ def still_wanted(notification: Notification, *, now: dt.datetime) -> str | None:
             return "The invitation was used, withdrawn or has expired."
     if n.cohort_id and n.is_for_staff:
         cohort = _need(n.cohort)
-        is_facilitator = cohort.facilitators.filter(pk=n.recipient_id).exists()
-        is_coordinator = (
-            n.kind == NotificationKind.SAFETY_ALERT
-            and cohort.organization.memberships.filter(
-                user_id=n.recipient_id, role="coordinator"
-            ).exists()
-        )
-        if not (is_facilitator or is_coordinator):
+        if n.kind == NotificationKind.SAFETY_ALERT:
+            # Alerts go to the organization's coordinators too (see planning/staff.py).
+            still_there = user_works_with_cohort(user_id=n.recipient_id, cohort=cohort)
+        else:
+            # Follow-ups and attendance are the facilitators' to do, and only theirs.
+            facilitators = staff_of_cohorts([cohort.pk], coordinators=False).get(cohort.pk, [])
+            still_there = any(person.pk == n.recipient_id for person in facilitators)
+        if not still_there:
             return "The person no longer works with this cohort."
     return None

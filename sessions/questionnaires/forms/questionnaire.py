@@ -98,8 +98,8 @@ class AnswerSaveForm(forms.Form):
     """One answer sent by the one-page form's script as soon as it is chosen.
 
     Only the shape is checked here; whether the question exists and the answer is one of its
-    own is the service's to say (sessions.services.responses.answer_save), in the same words as
-    on every other questionnaire page.
+    own is the service's to say (services.responses.answer_save), in the same words as on every
+    other questionnaire page.
     """
 
     item = forms.IntegerField(

@@ -1,6 +1,6 @@
 """Answers staff enter for a participant: phone or in-person administration, and corrections.
 
-Both reuse the participant's rules (sessions.services.responses): the same validation, the same
+Both reuse the participant's rules (services.responses): the same validation, the same
 scoring and the same safety events. A submitted response is never changed; a correction is a
 new version that points at the one it replaces and says why.
 """
@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet
+from django.db.models import OuterRef
 from django.utils import timezone
 
 from accounts.consent import consent_current_accepted
@@ -58,12 +58,6 @@ NO_CONSENT = StaffEntryRefusal(
 )
 
 
-def enrollments_with_consent(enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
-    """The enrollments, each with `has_current_consent` (its person agreed to the consent in
-    force), so a list page decides staff entry for every row in the query it makes anyway."""
-    return enrollments.annotate(has_current_consent=consent_current_accepted(OuterRef("user_id")))
-
-
 def staff_entry_refusal(
     *, enrollment: Enrollment, consented: bool | None = None
 ) -> StaffEntryRefusal | None:
@@ -71,7 +65,8 @@ def staff_entry_refusal(
 
     Answers are recorded only for someone who agreed to take part: who accepted the invitation
     signed in as themselves, and agreed to the current consent. `consented` is that second
-    answer when the caller already has it (enrollments_with_consent); else it is looked up.
+    answer when the caller already has it
+    (selectors.enrollment_list_with_consent_for_cohort); else it is looked up.
     """
     if not enrollment.is_accepted:
         return NOT_ACCEPTED

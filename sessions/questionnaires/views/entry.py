@@ -1,6 +1,6 @@
 """Staff pages to enter a participant's answers by phone or in person, and to correct sent answers.
 
-Staff reach an assessment through sessions.selectors.assessment_get_for_staff (facilitators of
+Staff reach an assessment through selectors.assessment_get_for_staff (facilitators of
 its cohort and coordinators of its organization; anyone else gets 404). The window rule applies
 to staff as to participants: answers are entered only while the questionnaires are open.
 Corrections of sent answers are allowed at any time, since they fix the record of answers that
@@ -9,22 +9,23 @@ were given inside the window.
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from accounts.audit import audit_record
-from accounts.models import AuditAction, User
-from programs.instrument_library import Instrument, instrument_get
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import AuditAction
+from sessions.questionnaires import pages
 from sessions.questionnaires.forms.entry import CorrectionForm, StaffEntryForm
-from sessions.questionnaires.models import Assessment, AssessmentStatus
+from sessions.questionnaires.models import Assessment
 from sessions.questionnaires.selectors import (
     assessment_get_for_staff,
-    response_list_versions,
+    assessment_instrument_get,
+    response_list_versions_for_staff,
     response_map_for_assessment,
+    safety_event_exists_for_response,
     safety_event_list_open_for_staff,
 )
 from sessions.questionnaires.services.corrections import (
@@ -33,9 +34,9 @@ from sessions.questionnaires.services.corrections import (
     response_enter_for_participant,
     staff_entry_refusal,
 )
-from sessions.questionnaires.services.responses import ResponseError, instrument_for_assessment
+from sessions.questionnaires.services.responses import ResponseError
 
-TEMPLATE = "program_sessions/{}.html"
+TEMPLATE = "questionnaires/{}.html"
 SAFETY_MESSAGE = (
     "A safety flag was raised: the answer to {name} question 9 needs someone from the team to "
     "follow it up. It stays at the top of the cohort's pages until a member of staff "
@@ -43,35 +44,18 @@ SAFETY_MESSAGE = (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    # LoginRequiredMiddleware has already turned anonymous visitors away.
-    return cast(User, request.user)
-
-
-def _instrument(assessment: Assessment, code: str) -> Instrument:
-    """An instrument this assessment asks; any other code is a page that does not exist."""
-    try:
-        return instrument_for_assessment(assessment=assessment, code=code)
-    except ResponseError:
-        raise Http404 from None
-
-
-def _is_open(assessment: Assessment) -> bool:
-    return assessment.status() in (AssessmentStatus.OPEN, AssessmentStatus.IN_PROGRESS)
-
-
 def _overview_url(assessment: Assessment) -> str:
     return reverse("questionnaires:questionnaire_entry", args=[assessment.pk])
 
 
 def _record_view(
-    request: HttpRequest, assessment: Assessment, *, page: str, **details: object
+    request: AuthenticatedHttpRequest, assessment: Assessment, *, page: str, **details: object
 ) -> None:
     """One audit event for a page that shows a participant's answers."""
     enrollment = assessment.enrollment
     audit_record(
         request=request,
-        actor=_user(request),
+        actor=request.user,
         action=AuditAction.VIEW_ANSWERS,
         obj=enrollment,
         organization=enrollment.cohort.organization,
@@ -80,7 +64,7 @@ def _record_view(
 
 
 def _refused(
-    request: HttpRequest, assessment: Assessment, refusal: StaffEntryRefusal
+    request: AuthenticatedHttpRequest, assessment: Assessment, refusal: StaffEntryRefusal
 ) -> HttpResponse:
     """The page an entry form's address shows instead of the form, saying why (409: the
     participant's state, not the request, is what stands in the way)."""
@@ -97,10 +81,9 @@ def _refused(
     )
 
 
-def questionnaire_entry(request: HttpRequest, pk: int) -> HttpResponse:
+def questionnaire_entry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One participant's questionnaire set: each instrument to enter by phone, or to correct once sent."""
-    user = _user(request)
-    assessment = assessment_get_for_staff(user=user, pk=pk)
+    assessment = assessment_get_for_staff(user=request.user, pk=pk)
     responses = response_map_for_assessment(assessment=assessment)
     # Someone who has not accepted the invitation or the consent gets no entry links: the page
     # says why instead (answers they sent themselves can still be corrected).
@@ -108,33 +91,8 @@ def questionnaire_entry(request: HttpRequest, pk: int) -> HttpResponse:
         enrollment=assessment.enrollment,
         consented=assessment.participant_has_current_consent,  # type: ignore[attr-defined]
     )
-    is_open = _is_open(assessment) and refusal is None
-    rows = []
-    for code in assessment.instruments:
-        instrument = instrument_get(code)
-        response = responses.get(code)
-        if response is not None and response.is_submitted:
-            state = (
-                "Sent" if response.version == 1 else f"Sent, corrected (version {response.version})"
-            )
-            link = reverse("questionnaires:response_correct", args=[assessment.pk, code])
-            action = "Correct answers"
-        else:
-            state = "Started" if response is not None and response.answers else "Not started"
-            link = (
-                reverse("questionnaires:questionnaire_entry_instrument", args=[assessment.pk, code])
-                if is_open
-                else ""
-            )
-            action = "Enter answers"
-        rows.append({"instrument": instrument, "state": state, "link": link, "action": action})
-    events = [
-        event
-        for event in safety_event_list_open_for_staff(
-            user=user, cohort=assessment.enrollment.cohort
-        )
-        if event.enrollment_id == assessment.enrollment_id
-    ]
+    entry_open = pages.is_open(assessment) and refusal is None
+    events = safety_event_list_open_for_staff(user=request.user, enrollment=assessment.enrollment)
     return render(
         request,
         TEMPLATE.format("questionnaire_entry"),
@@ -143,19 +101,20 @@ def questionnaire_entry(request: HttpRequest, pk: int) -> HttpResponse:
             "enrollment": assessment.enrollment,
             "cohort": assessment.enrollment.cohort,
             "status": assessment.status(started=bool(responses)),
-            "is_open": is_open,
+            "is_open": entry_open,
             "refusal": refusal,
-            "rows": rows,
+            "rows": pages.entry_rows(assessment, responses, entry_open=entry_open),
             "safety_events": events,
         },
     )
 
 
-def questionnaire_entry_instrument(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def questionnaire_entry_instrument(
+    request: AuthenticatedHttpRequest, pk: int, code: str
+) -> HttpResponse:
     """A whole instrument on one page for staff to fill in as the participant answers; save or send."""
-    user = _user(request)
-    assessment = assessment_get_for_staff(user=user, pk=pk)
-    instrument = _instrument(assessment, code)
+    assessment = assessment_get_for_staff(user=request.user, pk=pk)
+    instrument = assessment_instrument_get(assessment=assessment, code=code)
     refusal = staff_entry_refusal(
         enrollment=assessment.enrollment,
         consented=assessment.participant_has_current_consent,  # type: ignore[attr-defined]
@@ -167,7 +126,7 @@ def questionnaire_entry_instrument(request: HttpRequest, pk: int, code: str) -> 
     if response is not None and response.is_submitted:
         messages.info(request, f"The {instrument.short_name} answers are already sent.")
         return redirect("questionnaires:response_correct", pk=assessment.pk, code=code)
-    if not _is_open(assessment):
+    if not pages.is_open(assessment):
         messages.info(request, "These questionnaires are not open, so answers cannot be entered.")
         return redirect(_overview_url(assessment))
     answers = response.answers if response else {}
@@ -193,7 +152,7 @@ def questionnaire_entry_instrument(request: HttpRequest, pk: int, code: str) -> 
                     assessment=assessment,
                     instrument=code,
                     answers=dict(given),
-                    by=user,
+                    by=request.user,
                     mode=mode,
                     send=valid and form.sending,
                 )
@@ -231,12 +190,13 @@ def questionnaire_entry_instrument(request: HttpRequest, pk: int, code: str) -> 
     )
 
 
-def response_correct_view(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def response_correct_view(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
     """A sent response's current answers, prefilled, with a reason box; sending makes a new version."""
-    user = _user(request)
-    assessment = assessment_get_for_staff(user=user, pk=pk)
-    instrument = _instrument(assessment, code)
-    versions = response_list_versions(assessment=assessment, instrument=code)
+    assessment = assessment_get_for_staff(user=request.user, pk=pk)
+    instrument = assessment_instrument_get(assessment=assessment, code=code)
+    versions = response_list_versions_for_staff(
+        user=request.user, assessment=assessment, instrument=code
+    )
     current = versions[-1] if versions else None
     if current is None or not current.is_submitted:
         messages.info(
@@ -254,12 +214,12 @@ def response_correct_view(request: HttpRequest, pk: int, code: str) -> HttpRespo
                 response=current,
                 answers=form.answers(),
                 reason=form.cleaned_data["reason"],
-                by=user,
+                by=request.user,
             )
         except ResponseError as exc:
             form.add_error(None, str(exc))
         else:
-            if corrected.safety_events.exists():
+            if safety_event_exists_for_response(response=corrected):
                 messages.warning(request, SAFETY_MESSAGE.format(name=instrument.short_name))
             messages.success(
                 request,

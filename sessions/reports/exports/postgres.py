@@ -2,7 +2,7 @@
 
 The long format has one row per item answer, often millions; expanding the JSON answers in
 Python costs far more than letting PostgreSQL do it (jsonb_each_text) and stream CSV back
-through the same connection. The result is byte for byte what the portable path in tables.py
+through the same connection. The result is byte for byte what the portable path in responses.py
 writes (same rows, order, escaping and quoting; tests/integration/test_exports_postgresql.py
 compares them), so SQLite and PostgreSQL exports differ only in speed.
 """
@@ -10,17 +10,13 @@ compares them), so SQLite and PostgreSQL exports differ only in speed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from django.db import connection
 
 from accounts.models import User
 from programs.models import Cohort, Enrollment, MeasurementPoint, PersonCode, Program
 from sessions.questionnaires.models import Assessment, Response
-
-if TYPE_CHECKING:
-    from sessions.reports.exports.tables import ExportScope
-    from sessions.reports.exports.writers import Progress
+from sessions.reports.exports.scope import ExportScope, Progress
 
 
 def _text(expression: str) -> str:

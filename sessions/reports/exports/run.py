@@ -15,8 +15,10 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction, Organization, User
 from sessions.reports.definitions import DEFINITIONS
 from sessions.reports.exports.cells import cell
-from sessions.reports.exports.tables import KINDS, ExportScope, Table, column_meaning, tables_for
-from sessions.reports.exports.writers import Progress, csv_chunks, finishing, xlsx_file, zip_chunks
+from sessions.reports.exports.columns import KINDS, column_meaning
+from sessions.reports.exports.scope import ExportScope, Progress, Table
+from sessions.reports.exports.tables import tables_for
+from sessions.reports.exports.writers import csv_chunks, finishing, xlsx_file, zip_chunks
 from sessions.reports.models import ExportRecord
 from sessions.reports.services import export_record_finish, export_record_start
 

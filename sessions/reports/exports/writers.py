@@ -33,18 +33,11 @@ from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
 
 from sessions.reports.exports.cells import Cell, csv_text
-from sessions.reports.exports.tables import Table
+from sessions.reports.exports.scope import Progress, Table
 
 CHUNK_BYTES = 64 * 1024
 FOUR_PLACES = "0.0000"
 XLSX_MAX_ROWS = 1_048_576  # per sheet, header included
-
-
-class Progress:
-    """Counts data rows as they are written."""
-
-    def __init__(self) -> None:
-        self.rows = 0
 
 
 class CsvRows:
@@ -197,3 +190,19 @@ def xlsx_file(tables: list[Table], progress: Progress) -> WrittenFile:
         size += len(block)
     handle.seek(0)
     return WrittenFile(file=handle, checksum=digest.hexdigest(), size=size)
+
+
+# Progress is defined with Table in scope.py; it is exported here too because whoever writes
+# tables out with these functions needs one.
+__all__ = [
+    "CHUNK_BYTES",
+    "XLSX_MAX_ROWS",
+    "CsvRows",
+    "Progress",
+    "WrittenFile",
+    "csv_chunks",
+    "csv_line",
+    "finishing",
+    "xlsx_file",
+    "zip_chunks",
+]

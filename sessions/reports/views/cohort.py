@@ -2,211 +2,33 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 
 from accounts.http import AuthenticatedHttpRequest
-from programs.access import cohort_get_for_staff, user_is_cohort_coordinator
-from programs.models import WEEKDAYS, LogKind, MeasurementPoint
-from programs.selectors import enrollment_list_for_cohort
-from sessions.questionnaires.models import Assessment
-from sessions.questionnaires.selectors import (
-    assessment_ids_started_for_cohort,
-    assessment_list_for_cohort,
-)
-from sessions.reports.charts import (
-    PracticeWeekTotal,
-    attendance_by_session_chart,
-    format_percent,
-    practice_by_week_chart,
-)
-from sessions.reports.definitions import (
-    DEFINITIONS,
-    AssessmentRow,
-    AttendanceRow,
-    PracticeDay,
-    SessionRow,
-    facts_build,
-    required_session_counts,
-    self_guided_completion_rows,
-    session_attendance_build,
-    summaries_build,
-)
-from sessions.reports.views.overview import SummaryCells, figures_by_arm
-from sessions.rosters import (
-    RosterRow,
-    roster_build,
-)
-from sessions.selectors import (
-    attendance_list_for_cohort,
-    follow_up_list_open_for_cohort,
-    practice_log_list_day_totals_for_cohort,
-    scheduled_session_list_for_cohort,
-)
+from sessions.reports.definitions import DEFINITIONS
+from sessions.reports.selectors.cohort import cohort_page_for_staff
 
-
-def _questionnaire_cells(
-    assessments: list[Assessment], started: set[int], now: dt.datetime
-) -> tuple[list[MeasurementPoint], dict[tuple[int, int], str]]:
-    """The measurement points the cohort's participants have, and each one's status label."""
-    points = sorted({a.measurement_point for a in assessments}, key=lambda p: p.pk)
-    labels = {
-        (a.enrollment_id, a.measurement_point_id): str(
-            a.status(now=now, started=a.pk in started).label
-        )
-        for a in assessments
-    }
-    return points, labels
-
-
-def _practice_totals(session_rows: list[RosterRow], week_count: int) -> list[PracticeWeekTotal]:
-    """Practice per course week added up over the participants offered sessions (weeks begun)."""
-    totals = []
-    for index in range(week_count):
-        weeks = [row.weeks[index] for row in session_rows if len(row.weeks) > index]
-        if weeks and all(w.is_future for w in weeks):
-            break
-        totals.append(
-            PracticeWeekTotal(index + 1, sum(w.minutes for w in weeks), sum(w.days for w in weeks))
-        )
-    return totals
+COHORT_TEMPLATE = "reports/cohort_detail.html"
 
 
 def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A cohort at a glance: its figures, schedule, roster, attendance and questionnaires per
     participant, practice per week and open follow-ups."""
-    user = request.user
-    cohort = cohort_get_for_staff(user=user, pk=pk)
-    program = cohort.program
     now = timezone.now()
-    enrollments = list(enrollment_list_for_cohort(cohort=cohort))
-    for enrollment in enrollments:
-        enrollment.cohort = cohort  # already fetched with its program: no query per participant
-    sessions = list(scheduled_session_list_for_cohort(cohort=cohort))
-    attendances = list(attendance_list_for_cohort(cohort=cohort))
-    practice = list(practice_log_list_day_totals_for_cohort(cohort=cohort))
-    rows, week_count = roster_build(
-        cohort=cohort,
-        enrollments=enrollments,
-        sessions=sessions,
-        attendances=attendances,
-        practice=practice,
-        now=now,
-    )
-    # Every figure below comes from the report definitions, from the rows fetched above.
-    assessments = list(
-        assessment_list_for_cohort(cohort=cohort).select_related("measurement_point")
-    )
-    started = assessment_ids_started_for_cohort(cohort=cohort)
-    required = required_session_counts(program_ids=[program.pk])
-    session_data = [SessionRow.of(s) for s in sessions]
-    attendance_data = [AttendanceRow.of(a) for a in attendances]
-    facts = facts_build(
-        enrollments=enrollments,
-        sessions=session_data,
-        attendances=attendance_data,
-        practice=[PracticeDay.of(p) for p in practice],
-        assessments=[AssessmentRow.of(a, a.measurement_point.kind) for a in assessments],
-        completions=self_guided_completion_rows(cohort_ids=[cohort.pk])
-        if program.is_self_guided
-        else [],
-        required_sessions=required,
-        now=now,
-    )
-    # Open safety flags are not counted here: the banner at the top of the page lists them.
-    summaries = summaries_build(
-        cohorts=[cohort], facts=facts, sessions=session_data, required_sessions=required, now=now
-    )
-    points, questionnaire_labels = _questionnaire_cells(assessments, started, now)
-    facts_of = {f.enrollment.pk: f for f in facts}
-    progress = [
-        {
-            "row": row,
-            "facts": facts_of[row.enrollment.pk],
-            "sessions": format_percent(
-                facts_of[row.enrollment.pk].sessions_attended,
-                facts_of[row.enrollment.pk].sessions_held,
-            ),
-            "practice": format_percent(
-                facts_of[row.enrollment.pk].practice_days,
-                facts_of[row.enrollment.pk].days_in_program,
-            ).replace(" (", " days (", 1),
-            "questionnaires": [
-                (point, questionnaire_labels.get((row.enrollment.pk, point.pk), "Not set up"))
-                for point in points
-            ],
-        }
-        for row in rows
-    ]
-    status_of = {
-        (a.scheduled_session_id, a.enrollment_id): a.get_status_display() for a in attendances
-    }
-    follow_ups = [
-        {"follow_up": f, "status": status_of.get((f.scheduled_session_id, f.enrollment_id), "")}
-        for f in follow_up_list_open_for_cohort(cohort=cohort)
-    ]
-    code_of = {e.pk: e.participant_code for e in enrollments}
-    session_rows = [r for r in rows if r.gets_sessions]
-    # Group courses share one calendar, so the weeks' first days can head the columns.
-    first_days: list[dt.date | None] = [None] * week_count
-    if not program.is_individual and session_rows and session_rows[0].weeks:
-        first_days = [w.first_day for w in session_rows[0].weeks]
-    is_strategy_log = program.log_kind == LogKind.STRATEGY
-    charts = {}
-    if not program.is_self_guided:
-        charts["attendance"] = attendance_by_session_chart(
-            chart_id="chart-attendance",
-            cohort_name=cohort.name,
-            sessions=session_attendance_build(
-                enrollments=enrollments,
-                sessions=session_data,
-                attendances=attendance_data,
-                now=now,
-            ),
-        )
-    if session_rows and week_count:
-        charts["practice"] = practice_by_week_chart(
-            chart_id="chart-practice",
-            cohort_name=cohort.name,
-            weeks=_practice_totals(session_rows, week_count),
-            participants=len(session_rows),
-            strategy=is_strategy_log,
-        )
-    is_coordinator = user_is_cohort_coordinator(user=user, cohort=cohort)
+    page = cohort_page_for_staff(user=request.user, pk=pk, now=now)
     return render(
         request,
-        "program_sessions/cohort_detail.html",
+        COHORT_TEMPLATE,
         {
-            "cohort": cohort,
-            "program": program,
-            "meeting_day": WEEKDAYS[cohort.meeting_weekday],
-            "zone_name": cohort.zone_label,
-            "facilitators": list(cohort.facilitators.order_by("full_name", "email")),
-            "is_coordinator": is_coordinator,
-            "rows": rows,
-            "session_rows": session_rows,
-            "week_headers": list(zip(range(1, week_count + 1), first_days, strict=True)),
-            "required_count": required.get(program.pk, 0),
-            "is_strategy_log": is_strategy_log,
-            # Group courses: one schedule; make-ups for one participant say whose they are.
-            "schedule": [(s, code_of.get(s.enrollment_id or 0, "")) for s in sessions]
-            if not program.is_individual
-            else [],
-            "follow_ups": follow_ups,
-            "summary_arms": [s.arm_label for s in summaries],
-            "figures": figures_by_arm([SummaryCells(s) for s in summaries]),
-            "progress": progress,
-            "points": points,
-            "charts": charts,
+            **page.as_context(),
             "definitions": DEFINITIONS,
             # Everyone who reaches this page runs the cohort or coordinates it, and the report
             # pages let both summarize and export it (facilitators without names).
-            "outcomes_url": reverse("reports:outcomes") + f"?cohort={cohort.pk}",
-            "export_url": reverse("reports:export") + f"?cohort={cohort.pk}",
+            "outcomes_url": reverse("reports:outcomes") + f"?cohort={page.cohort.pk}",
+            "export_url": reverse("reports:export") + f"?cohort={page.cohort.pk}",
             "now": now,
         },
     )

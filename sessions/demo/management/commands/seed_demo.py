@@ -11,7 +11,7 @@ from accounts.demo import (
     demo_people_ensure,
     demo_totp_instructions,
 )
-from sessions.demo.builders import demo_courses_ensure
+from sessions.demo.courses import demo_courses_ensure
 
 
 class Command(BaseCommand):

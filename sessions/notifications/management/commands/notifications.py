@@ -10,8 +10,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from sessions.notifications.models import Notification, NotificationStatus
-from sessions.notifications.services import notifications_tick
-from sessions.notifications.services.planning import PLANNERS
+from sessions.notifications.services.delivery import notifications_tick
+from sessions.notifications.services.planning.run import PLANNERS
 
 # Pending this long after its send time means the dispatcher or the workers are not keeping up.
 OVERDUE_AFTER = dt.timedelta(minutes=10)

@@ -1,0 +1,104 @@
+"""The demo participants' questionnaires, answered through the real services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F, OuterRef, Subquery
+
+from programs.instrument_library import Instrument, instrument_get
+from programs.models import Enrollment, MeasurementKind
+from sessions.demo.dates import ZONE
+from sessions.demo.people import participant_number
+from sessions.questionnaires.models import Assessment, Response, SafetyEvent
+from sessions.questionnaires.services.responses import answers_save, response_submit
+from sessions.scheduling import local_to_utc
+
+# Instruments where a higher answer means feeling better, so a more distressed person answers
+# lower; the rest (and IERQ, which is neither) are answered higher with more distress.
+_HIGHER_IS_BETTER = {"who5", "maia2", "ffmq15", "ierq"}
+# How distressed each demo person is before the course (0 to 1), by participant number; the
+# course helps a little, so post answers come from a lower level.
+_DISTRESS = [0.25, 0.45, 0.35, 0.6, 0.3, 0.5, 0.4, 0.2, 0.55, 0.35, 0.45, 0.3]
+_POST_RELIEF = 0.15
+
+
+def _demo_answers(
+    instrument: Instrument, number: int, distress: float, *, item9_positive: bool
+) -> dict[int, int | None]:
+    """Plausible raw answers: one consistent level per person, a little spread item by item."""
+    answers: dict[int, int | None] = {}
+    for item in instrument.items:
+        values = sorted(option.value for option in item.response_options)
+        level = 1 - distress if instrument.code in _HIGHER_IS_BETTER else distress
+        if item.number in instrument.reverse_items:
+            level = 1 - level
+        jitter = (item.number * 7 + number * 3) % 3 - 1
+        index = min(len(values) - 1, max(0, round(level * (len(values) - 1)) + jitter))
+        answers[item.number] = values[index]
+    if instrument.code == "phq9":
+        # Item 9 (thoughts of self-harm) raises a safety event unless answered 0: exactly one
+        # demo person answers it positively so the facilitator's pages show a flag.
+        answers[9] = 1 if item9_positive else 0
+    return answers
+
+
+def demo_questionnaires_answer(
+    enrollment: Enrollment, today: dt.date, *, item9_positive: bool
+) -> None:
+    """Answer a new demo participant's questionnaires whose window has opened by today.
+
+    Through the real services with a `now` inside the window, so responses are validated,
+    scored, dated and completed (and the safety event raised) exactly as a participant's would
+    be. Most people complete their baseline; every fifth person answered only the first
+    questionnaire (missed if the window has closed), and whoever's window is still open has
+    left the last questionnaire for later, so the demo has something to carry on with.
+
+    Posts: the MBSR Tuesday group started three weeks ago and even the earliest one-to-one
+    participants have not reached session 6, so with the default demo no post window has
+    opened yet and no post answers exist; the same rule fills a post once its window is open.
+    """
+    number = participant_number(enrollment.user)
+    reference = local_to_utc(today, dt.time(12), ZONE)
+    assessments = Assessment.objects.filter(
+        enrollment=enrollment, opens_at__lt=reference
+    ).select_related("measurement_point")
+    submitted: list[int] = []
+    for assessment in assessments:
+        is_post = assessment.measurement_point.kind != MeasurementKind.BASELINE
+        distress = _DISTRESS[number % len(_DISTRESS)] - (_POST_RELIEF if is_post else 0)
+        end = min(assessment.closes_at, reference)
+        # Somewhere in the window, a different day and hour for each person.
+        answered_at = assessment.opens_at + (end - assessment.opens_at) * (
+            0.2 + 0.12 * (number % 5)
+        )
+        codes = list(assessment.instruments)
+        if number % 5 == 0:
+            codes = codes[:1]
+        elif assessment.closes_at > reference:
+            codes = codes[:-1]
+        for position, code in enumerate(codes):
+            at = answered_at + dt.timedelta(minutes=4 * position)
+            response = answers_save(
+                assessment=assessment,
+                instrument=code,
+                answers=_demo_answers(
+                    instrument_get(code),
+                    number,
+                    distress,
+                    item9_positive=item9_positive and not is_post,
+                ),
+                entered_by=enrollment.user,
+                now=at,
+            )
+            response_submit(response=response, now=at)
+            submitted.append(response.pk)
+    # The services stamp these with the real clock; a demo answer given weeks ago says so.
+    Response.objects.filter(pk__in=submitted).update(
+        started_at=F("submitted_at"), updated_at=F("submitted_at")
+    )
+    SafetyEvent.objects.filter(response_id__in=submitted).update(
+        raised_at=Subquery(
+            Response.objects.filter(pk=OuterRef("response_id")).values("submitted_at")[:1]
+        )
+    )

@@ -1,0 +1,176 @@
+"""The columns of every export kind and what each one means (printed in the codebook).
+
+A column name means the same thing in every file. This module names and explains columns
+only; the rows are made in tables.py and responses.py.
+"""
+
+from __future__ import annotations
+
+from programs.instrument_library import instrument_list
+
+KINDS = ("completion", "participants", "responses", "outcomes")
+IDENTIFIABLE_KINDS = ("participants", "responses")
+IDENTIFIERS = ("name", "email")
+
+COMPLETION_COLUMNS = (
+    "program",
+    "cohort",
+    "arm",
+    "enrolled",
+    "completed",
+    "completion_rate",
+    "sessions_held",
+    "attendance_rate",
+    "baseline_completed",
+    "post_completed",
+    "paired_completed",
+    "practice_adherence",
+)
+PARTICIPANT_COLUMNS = (
+    "participant_code",
+    "person_code",
+    "program",
+    "cohort",
+    "arm",
+    "status",
+    "sessions_held",
+    "sessions_attended",
+    "completed_course",
+    "baseline_completed",
+    "post_completed",
+    "practice_days",
+    "practice_minutes",
+)
+RESPONSE_COLUMNS = (
+    "participant_code",
+    "person_code",
+    "program",
+    "cohort",
+    "arm",
+    "measurement_point",
+    "instrument",
+    "instrument_version",
+    "item",
+    "value",
+    "submitted_at",
+    "mode",
+)
+SCORE_BASE_COLUMNS = (
+    "participant_code",
+    "person_code",
+    "program",
+    "cohort",
+    "arm",
+    "measurement_point",
+    "instrument",
+    "instrument_version",
+    "submitted_at",
+    "mode",
+    "total",
+    "percentage",
+    "band",
+)
+DICTIONARY_COLUMNS = ("instrument", "item", "text", "values", "reverse_scored", "subscale")
+OUTCOME_COLUMNS = (
+    "program",
+    "cohort",
+    "arm",
+    "instrument",
+    "score",
+    "direction",
+    "n_paired",
+    "baseline_mean",
+    "baseline_sd",
+    "post_mean",
+    "post_sd",
+    "mean_change",
+    "change_sd",
+    "change_ci95_low",
+    "change_ci95_high",
+    "t_test_p",
+    "wilcoxon_p",
+    "cohens_dz",
+    "mic",
+    "mic_reached",
+    "mic_share",
+    "note",
+)
+
+# What each column means; a name means the same thing in every file. Printed in the codebook.
+COLUMN_MEANINGS: dict[str, str] = {
+    "participant_code": "The participant's pseudonymous code in this cohort (one per enrollment); with person_code, the only identifiers unless names were asked for.",
+    "person_code": "The person's pseudonymous code in this organization: the same in every export and every cohort of the organization, so one person enrolled in two cohorts has two participant codes and one person code. Drawn at random, it says nothing about the person, and another organization never has the same code for them (its exports cannot be linked to these).",
+    "name": "The participant's full name (identifiable exports only): their account's once they accepted the invitation, before that the name typed when they were invited.",
+    "email": "The participant's e-mail address (identifiable exports only).",
+    "program": "The program's name.",
+    "cohort": "The cohort's name; “All cohorts” in outcome rows pooled over a program's cohorts.",
+    "arm": "intervention or control.",
+    "status": "The enrollment's status: invited (not enrolled yet), active, completed or withdrawn.",
+    "enrolled": "See “enrolled” in the definitions.",
+    "completed": "See “completed” in the definitions.",
+    "completion_rate": "completed / enrolled, a decimal from 0 to 1 with 4 places (half up); empty for a control arm or when no one is enrolled.",
+    "sessions_held": "See “sessions held” in the definitions (per cohort and arm in the completion file, per participant in the participants file).",
+    "attendance_rate": "Sessions attended / sessions held over the arm's enrolled participants, 0 to 1 with 4 places; empty until a session is held.",
+    "baseline_completed": "Completion file: enrolled participants who sent every baseline questionnaire. Participants file: 1 if this participant did, else 0.",
+    "post_completed": "As baseline_completed, for the post measurement point.",
+    "paired_completed": "Enrolled participants who completed both baseline and post.",
+    "practice_adherence": "Practice days / days in the program so far, 0 to 1 with 4 places; empty before the program's first day.",
+    "sessions_attended": "See “sessions attended” in the definitions.",
+    "completed_course": "1 if the participant attended at least the program's threshold of sessions, else 0.",
+    "practice_days": "See “practice days” in the definitions.",
+    "practice_minutes": "See “practice minutes” in the definitions.",
+    "measurement_point": "baseline or post (or another point of the program's questionnaire plan).",
+    "instrument": "The instrument's code, e.g. phq9 (see the dictionary).",
+    "instrument_version": "The version of the instrument's definition the answers were given to.",
+    "item": "The item's number within the instrument.",
+    "value": "The answer as given (raw, before any reverse scoring); empty when the item was left blank.",
+    "submitted_at": "When the response was sent, in UTC (ISO 8601). Only the latest sent version of a response is exported: a staff correction replaces the answers it corrects.",
+    "mode": "self (the participant), phone (read out by staff) or in_person (entered by staff).",
+    "total": "The total score from the raw answers (prorated and rounded half up where the instrument allows missing items); empty if it could not be scored.",
+    "percentage": "WHO-5 only: total times 4 (0 to 100).",
+    "band": "The score band (staff only; “convention” bands are descriptive).",
+    "text": "The item's wording.",
+    "values": "The answer values the item offers, with their labels.",
+    "reverse_scored": "1 if the item is reverse scored when the total or subscale is computed, else 0.",
+    "subscale": "The subscale(s) the item belongs to; “(not scored)” for an unscored item.",
+    "score": "Which score: total, percentage (WHO-5) or a subscale.",
+    "direction": "Whether a lower or a higher score is better.",
+    "n_paired": "Participants with this score at both baseline and post.",
+    "baseline_mean": "Mean baseline score of the paired participants (4 places).",
+    "baseline_sd": "Standard deviation (n - 1) of those baseline scores.",
+    "post_mean": "Mean post score of the paired participants.",
+    "post_sd": "Standard deviation (n - 1) of those post scores.",
+    "mean_change": "Mean of post - baseline.",
+    "change_sd": "Standard deviation (n - 1) of the changes.",
+    "change_ci95_low": "Lower end of the 95% confidence interval of the mean change (t distribution, n - 1 degrees of freedom).",
+    "change_ci95_high": "Upper end of that interval.",
+    "t_test_p": "Two-sided p of the paired t-test (scipy.stats.ttest_rel), 4 significant digits.",
+    "wilcoxon_p": "Two-sided p of the Wilcoxon signed-rank test on the changes (scipy.stats.wilcoxon, zero changes dropped), 4 significant digits.",
+    "cohens_dz": "Effect size: mean change / standard deviation of the changes.",
+    "mic": "The published minimal important change for this score (empty if none).",
+    "mic_reached": "Paired participants whose change is at least the minimal important change in the improving direction.",
+    "mic_share": "mic_reached / n_paired, 0 to 1 with 4 places.",
+    "note": "Why a statistic is empty (too few pairs, no variation in the changes).",
+}
+
+
+def with_identifiers(columns: tuple[str, ...], identifiable: bool) -> tuple[str, ...]:
+    if not identifiable:
+        return columns
+    return (columns[0], *IDENTIFIERS, *columns[1:])
+
+
+def score_subscale_columns() -> tuple[str, ...]:
+    """One column per subscale of every shipped instrument, `<code>_<subscale>`, fixed order."""
+    return tuple(
+        f"{instrument.code}_{subscale.name}"
+        for instrument in instrument_list()
+        for subscale in instrument.subscales
+    )
+
+
+def column_meaning(column: str) -> str:
+    if column in COLUMN_MEANINGS:
+        return COLUMN_MEANINGS[column]
+    code, _, subscale = column.partition("_")
+    return f"The {subscale.replace('_', ' ')} subscale of {code} (sum or mean, as the instrument defines it)."

@@ -1,0 +1,172 @@
+"""Reads of the participant's home: every course they joined at a glance, with what is due.
+
+It lives in reports because it brings the course (sessions) and the questionnaires due together.
+Only the participant's own enrollments are read (programs.selectors, over programs.access).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from accounts.models import User
+from programs.models import Enrollment, LogKind
+from programs.selectors import enrollment_list_current_for_participant
+from sessions.progress import (
+    Course,
+    course_label,
+    course_list_for_participant,
+    course_query,
+    enrollments_with_practice,
+    local_today,
+    practice_day_counts,
+    text_lines,
+)
+from sessions.questionnaires.selectors import (
+    assessment_ids_started,
+    assessment_list_due_for_enrollments,
+)
+
+__all__ = ["HomePage", "home_for_participant"]
+
+
+@dataclass(frozen=True)
+class HomePage:
+    """Everything the home page shows, under the names its template uses."""
+
+    cards: list[dict[str, Any]]  # one per course joined
+    several: bool
+    invitations: list[dict[str, Any]]  # invitations not accepted yet
+    zone_label: str
+    # With several courses each has a heading of its own, and its parts sit one level below.
+    heading: int
+    subheading: int
+
+    def as_context(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def home_for_participant(*, user: User, now: dt.datetime) -> HomePage:
+    """Every course the participant joined at a glance: next session, this week, progress, catching
+    up; and any invitation they have not accepted yet, as one line (it replaces nothing)."""
+    current = enrollment_list_current_for_participant(user=user)
+    joined = current.joined
+    several = len(joined) > 1
+    today = local_today(user=user, now=now)
+    week_start = today - dt.timedelta(days=today.weekday())
+    with_practice = enrollments_with_practice(current)
+    courses = {
+        course.enrollment.pk: course
+        for course in course_list_for_participant(user=user, enrollments=with_practice, now=now)
+    }
+    practice_days = practice_day_counts(enrollments=with_practice, first=week_start, last=today)
+    due = _due_questionnaires(joined, now=now)
+    cards = [
+        _course_card(
+            enrollment,
+            courses.get(enrollment.pk),
+            number=number,
+            several=several,
+            due_questionnaires=due.get(enrollment.pk, []),
+            practice_days=practice_days.get(enrollment.pk, 0),
+            week_start=week_start,
+        )
+        for number, enrollment in enumerate(joined, start=1)
+    ]
+    return HomePage(
+        cards=cards,
+        several=several,
+        invitations=[{"enrollment": e, "label": course_label(e)} for e in current.invited],
+        zone_label=user.timezone.replace("_", " "),
+        heading=3 if several else 2,
+        subheading=4 if several else 3,
+    )
+
+
+def _course_card(
+    enrollment: Enrollment,
+    course: Course | None,
+    *,
+    number: int,
+    several: bool,
+    due_questionnaires: list[dict[str, Any]],
+    practice_days: int,
+    week_start: dt.date,
+) -> dict[str, Any]:
+    """What the home page shows of one course."""
+    card: dict[str, Any] = {
+        "enrollment": enrollment,
+        "label": course_label(enrollment),
+        "query": course_query(enrollment, several=several),
+        # Ids stay unique on a page with several courses.
+        "suffix": f"-{number}" if several else "",
+        "due_questionnaires": due_questionnaires,
+    }
+    if course is not None:
+        current = course.current_week
+        card.update(
+            course=course,
+            program=course.program,
+            next_session=course.next_session,
+            next_session_length=_duration(course.next_session.duration_minutes)
+            if course.next_session
+            else "",
+            current_week=current,
+            open_weeks=course.open_weeks,
+            current_intro=text_lines(current.program_session.material)[:1] if current else [],
+            current_home_practice=text_lines(current.program_session.home_practice)
+            if current
+            else [],
+            practice_days=practice_days,
+            week_start=week_start,
+            start_date=enrollment.start_date or enrollment.cohort.start_date,
+            is_strategy_log=course.program.log_kind == LogKind.STRATEGY,
+            log_url=_log_url(course, query=card["query"]),
+        )
+    return card
+
+
+def _due_questionnaires(
+    enrollments: list[Enrollment], *, now: dt.datetime
+) -> dict[int, list[dict[str, Any]]]:
+    """Per course: questionnaires open now or soon, each with whether the participant started it."""
+    due = (
+        assessment_list_due_for_enrollments(enrollments=enrollments, now=now) if enrollments else []
+    )
+    started = assessment_ids_started(assessments=due) if due else set()
+    found: dict[int, list[dict[str, Any]]] = {}
+    for assessment in due:
+        found.setdefault(assessment.enrollment_id, []).append(
+            {
+                "assessment": assessment,
+                "is_open": assessment.opens_at <= now,
+                "started": assessment.pk in started,
+                "url": reverse("questionnaires:questionnaire_start", args=[assessment.pk]),
+            }
+        )
+    return found
+
+
+def _log_url(course: Course, *, query: str = "") -> str:
+    """The log form (of this course, for someone with several), with this week's first practice
+    already chosen."""
+    url = reverse("program_sessions:practice_create") + query
+    week = course.current_week
+    if week is not None and week.program_session.practices:
+        joiner = "&" if query else "?"
+        return f"{url}{joiner}{urlencode({'practice': week.program_session.practices[0]})}"
+    return url
+
+
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if rest:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return " ".join(parts)
