@@ -34,18 +34,15 @@ from sessions.models import (
 )
 
 
-def scheduled_session_get_for_staff(*, user: User, pk: int) -> ScheduledSession:
-    """A session of a cohort the user coordinates or facilitates, or 404."""
-    return get_for_staff(_sessions_for_staff(), user=user, pk=pk, via="cohort")
-
-
-def scheduled_session_get_for_staff_in_cohort(
-    *, user: User, pk: int, cohort: Cohort
+def scheduled_session_get_for_staff(
+    *, user: User, pk: int, cohort: Cohort | None = None
 ) -> ScheduledSession:
-    """A session of this cohort (already fetched for staff) that the user may see, or 404."""
-    return get_for_staff(
-        _sessions_for_staff().filter(cohort_id=cohort.pk), user=user, pk=pk, via="cohort"
-    )
+    """A session of a cohort the user coordinates or facilitates (and of `cohort`, when a page
+    of that cohort names it), or 404."""
+    sessions = _sessions_for_staff()
+    if cohort is not None:
+        sessions = sessions.filter(cohort_id=cohort.pk)
+    return get_for_staff(sessions, user=user, pk=pk, via="cohort")
 
 
 def _sessions_for_staff() -> QuerySet[ScheduledSession]:

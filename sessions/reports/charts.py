@@ -3,7 +3,7 @@
 Every chart is an `<svg role="img">` named by its `<title>` and described by its `<desc>`
 (aria-labelledby), with values written next to the marks (colour never carries meaning alone),
 and it comes with the same numbers as a table (`Chart.table`) that templates show beside it
-(templates/program_sessions/_chart.html). Colours come from CSS classes in stillwater.css; the
+(templates/reports/_chart.html). Colours come from CSS classes in stillwater.css; the
 presentation attributes are a fallback that already meets contrast. No style attributes, so a
 strict Content Security Policy needs no exceptions.
 

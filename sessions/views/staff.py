@@ -41,7 +41,6 @@ from sessions.selectors import (
     enrollment_list_for_makeup,
     follow_up_get_for_staff,
     scheduled_session_get_for_staff,
-    scheduled_session_get_for_staff_in_cohort,
     session_completion_get_for_staff,
 )
 from sessions.services.attendance import (
@@ -74,9 +73,7 @@ def attendance_grid(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             session_pk = int(request.GET["session"])
         except ValueError:
             raise Http404 from None
-        only_session = scheduled_session_get_for_staff_in_cohort(
-            user=user, pk=session_pk, cohort=cohort
-        )
+        only_session = scheduled_session_get_for_staff(user=user, pk=session_pk, cohort=cohort)
     now = timezone.now()
     posted = posted_cells(request.POST) if request.method == "POST" else set()
     grid = attendance_grid_get(cohort=cohort, only_session=only_session, posted=posted, now=now)

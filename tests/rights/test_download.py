@@ -169,6 +169,8 @@ def pat(organization, facilitator_user, participant):
         enrollment=quinn,
     )
     Preferences.objects.create(user=participant, practice_nudges=True, daily_cap=2)
+    participant.questionnaire_layout = "whole"
+    participant.save(update_fields=["questionnaire_layout"])
     calendar_feed_create(user=participant)
     return {"user": participant, "enrollment": enrollment, "old": old, "quinn": quinn}
 
@@ -265,6 +267,8 @@ def test_json_holds_every_table_with_the_participants_own_values(client, pat):
     assert preferences["practice_nudges"] is True
     assert preferences["daily_cap"] == 2
     assert preferences["practice_nudge_time"] == "19:00:00"
+    # Chosen on the reminder settings page, kept with the person: still in this table.
+    assert preferences["questionnaire_layout"] == "whole"
     assert len(data["calendar_links"]) == 1
     assert data["erasure_requests"] == []
 

@@ -412,6 +412,10 @@ def participant_data_collect(*, user: User) -> list[DataTable]:
     for name in names:
         value = getattr(preferences, name)
         row[name] = value.isoformat() if isinstance(value, dt.time) else value
+    # Chosen on the same settings page, though kept with the person (accounts.User): still
+    # part of this table, where it always was (after daily_cap).
+    names.insert(names.index("daily_cap") + 1, "questionnaire_layout")
+    row["questionnaire_layout"] = user.questionnaire_layout
     row["saved_at"] = local_time(saved.updated_at, zone) if saved else None
     tables.append(
         DataTable(
