@@ -25,11 +25,13 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --extra dev --python $(PYTHON)
 	touch $(STAMP)
 
-## Set up, migrate, seed the demo and serve on http://127.0.0.1:8000 with a Celery worker and beat.
+## Set up, migrate, seed the demo and serve on http://127.0.0.1:$(PORT) with a Celery worker and beat.
+## `make run PORT=8001` serves elsewhere; links in the e-mails it sends follow.
+PORT ?= 8000
 run: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py seed_demo
-	DJANGO_SETTINGS_MODULE=config.settings.local bash scripts/serve.sh
+	DJANGO_SETTINGS_MODULE=config.settings.local STILLWATER_PORT=$(PORT) bash scripts/serve.sh
 
 ## Set up if needed and run the whole suite (uses DATABASE_URL / REDIS_URL when set).
 ## PYTEST_ARGS="tests/accounts -x" runs one pytest with those arguments instead.

@@ -19,11 +19,13 @@ _NAV = {
         ("profile", "My details"),
     ],
     "facilitator": [
+        ("reports:worklist", "Today"),
         ("programs:cohort_list", "My cohorts"),
         ("program_sessions:calendar_settings", "Calendar"),
         ("profile", "My details"),
     ],
     "coordinator": [
+        ("reports:landing", "Today"),
         ("programs:cohort_list", "Cohorts"),
         ("reports:reports_overview", "Overview"),
         ("coordinator_home", "Organization"),

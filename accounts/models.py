@@ -150,6 +150,10 @@ class Organization(models.Model):
         help_text="Shown to participants on the help page and whenever an answer suggests "
         "they may be at risk. One contact per line, e.g. “Samaritans: 116 123 (24 hours)”.",
     )
+    sender_name = models.CharField(max_length=100, blank=True)  # the From: name of its e-mails
+    default_timezone = models.CharField(  # given to the new accounts its invitations make
+        max_length=64, default=_default_timezone, validators=[validate_timezone]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -157,10 +161,6 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def crisis_contact_lines(self) -> list[str]:
-        return [line.strip() for line in self.crisis_contacts.splitlines() if line.strip()]
 
     @property
     def crisis_contact_links(self) -> list[ContactLine]:
@@ -372,6 +372,7 @@ class AuditAction(models.TextChoices):
     WITHDRAWAL = "withdrawal", "Withdrew from the study"
     ERASURE_REQUESTED = "erasure_requested", "Asked for erasure"
     ERASURE_COMPLETED = "erasure_completed", "Erasure completed"
+    ORGANIZATION_CHANGED = "organization_changed", "Changed organization settings"
 
 
 # Events keep the object type they were written with (the log is never rewritten), so a model

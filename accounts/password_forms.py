@@ -14,7 +14,7 @@ from allauth.account import forms as allauth_forms
 from django import forms
 from django.utils.translation import gettext as _
 
-from .forms import PASSWORD_MAX_LENGTH, LengthLimitValidator
+from .forms import PASSWORD_MAX_LENGTH, AllauthHouseWords, LengthLimitValidator
 
 FormClass = TypeVar("FormClass", bound=type[forms.Form])
 
@@ -51,15 +51,21 @@ class _BothPasswordMistakesAtOnce:
 
 
 @_length_limited
-class ChangePasswordForm(_BothPasswordMistakesAtOnce, allauth_forms.ChangePasswordForm):
+class ChangePasswordForm(
+    AllauthHouseWords, _BothPasswordMistakesAtOnce, allauth_forms.ChangePasswordForm
+):
     """Change a known password: a wrong current one, a weak and a mismatched new one, together."""
 
 
 @_length_limited
-class SetPasswordForm(_BothPasswordMistakesAtOnce, allauth_forms.SetPasswordForm):
+class SetPasswordForm(
+    AllauthHouseWords, _BothPasswordMistakesAtOnce, allauth_forms.SetPasswordForm
+):
     """Set a first password, with both mistakes said at once."""
 
 
 @_length_limited
-class ResetPasswordKeyForm(_BothPasswordMistakesAtOnce, allauth_forms.ResetPasswordKeyForm):
+class ResetPasswordKeyForm(
+    AllauthHouseWords, _BothPasswordMistakesAtOnce, allauth_forms.ResetPasswordKeyForm
+):
     """Choose a new password from the e-mailed link, with both mistakes said at once."""

@@ -55,6 +55,12 @@ def organization_list_for_person(*, user: User | AnonymousUser) -> QuerySet[Orga
     return Organization.objects.filter(Q(pk__in=staff) | Q(pk__in=enrolled)).order_by("name")
 
 
+def organization_zones_for_person(*, user: User) -> list[str]:
+    """The default time zones of the person's organizations, offered first on their profile."""
+    zones = organization_list_for_person(user=user).values_list("default_timezone", flat=True)
+    return list(dict.fromkeys(zones))
+
+
 def membership_get_for_user(*, user: User, role: Role) -> Membership:
     """The user's membership with this role (first organization by name), or 404."""
     if not user.is_authenticated:
@@ -169,3 +175,13 @@ def audit_event_list_for_organization(
     if participant_code.strip():
         events = events.filter(participant_codes__icontains=participant_code.strip())
     return events.order_by("-at", "-pk")
+
+
+def organization_get_for_coordinator(*, user: User, slug: str) -> Organization:
+    """An organization this user coordinates, by its slug, or 404 (for its facilitators too)."""
+    organization = Organization.objects.filter(
+        slug=slug, memberships__user=user, memberships__role=Role.COORDINATOR
+    ).first()
+    if organization is None:
+        raise Http404
+    return organization

@@ -91,6 +91,7 @@ def invitation_create(
                     "inviter": invited_by,
                     "valid_days": settings.INVITATION_VALID_DAYS,
                 },
+                sender_name=organization.sender_name,
             )
         )
     return invitation
@@ -173,7 +174,8 @@ def invitation_accept(
                     "sent to, and open the link again."
                 )
         if user is None:
-            user = User(email=invitation.email)
+            # A new account starts in the organization's time zone; its owner may change it.
+            user = User(email=invitation.email, timezone=invitation.organization.default_timezone)
         if not in_use:
             # A new account, or one never used: whoever chooses its password here owns it.
             if full_name.strip():

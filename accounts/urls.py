@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import audit_views, views
+from . import audit_views, organization_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("coordinator/", views.coordinator_home, name="coordinator_home"),
     path("coordinator/invitations/new/", views.invitation_create_view, name="invitation_create"),
     path("audit/", audit_views.audit_log, name="audit_log"),
+    path(
+        "organization/<slug:slug>/settings/",
+        organization_views.organization_settings_view,
+        name="organization_settings",
+    ),
     path(
         "coordinator/invitations/<int:pk>/revoke/",
         views.invitation_revoke_view,

@@ -37,6 +37,7 @@ from .selectors import (
     membership_get_role_for_email,
     membership_list_for_organization,
     organization_list_for_person,
+    organization_zones_for_person,
     user_get_role,
 )
 from .services import (
@@ -51,8 +52,8 @@ from .services import (
 
 _LANDING = {
     "participant": "reports:participant_home",
-    "facilitator": "programs:cohort_list",
-    "coordinator": "coordinator_home",
+    "facilitator": "reports:worklist",
+    "coordinator": "reports:landing",
 }
 
 
@@ -213,7 +214,11 @@ def help_view(request: HttpRequest) -> HttpResponse:
 
 def profile_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    form = ProfileForm(request.POST or None, instance=user)
+    form = ProfileForm(
+        request.POST or None,
+        instance=user,
+        organization_zones=organization_zones_for_person(user=user),
+    )
     if request.method == "POST" and form.is_valid():
         user_update_profile(
             user=user,

@@ -15,11 +15,15 @@ from django.utils.html import format_html
 from accounts.forms import (
     EMAIL_MAX_LENGTH,
     URL_MAX_LENGTH,
+    ClockTimeField,
     LimitedCharField,
     LimitedEmailField,
     LimitedURLField,
+    TimeZoneField,
+    suggest_zones,
+    time_help,
 )
-from accounts.models import Membership, User, timezone_choices
+from accounts.models import Membership, Organization, User
 
 from .csv_import import EXAMPLE_HEADER, CsvDecodeError, ParseResult, csv_decode, parse_participants
 from .models import WEEKDAYS, Arm, Cohort, Modality, Program
@@ -34,10 +38,6 @@ SKIP_DATES_MAX_LENGTH = 2000
 
 def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _time_input() -> forms.TimeInput:
-    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class FacilitatorsField(forms.ModelMultipleChoiceField):
@@ -96,13 +96,12 @@ class CohortForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    meeting_time = forms.TimeField(
+    meeting_time = ClockTimeField(
         label="Meeting time",
-        widget=_time_input(),
-        help_text="The local time in the cohort's time zone, for example 18:00. "
+        help_text="The local time in the cohort's time zone. "
         "It stays the same when the clocks change.",
     )
-    timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices)
+    timezone = TimeZoneField(label="Time zone")
     default_modality = forms.ChoiceField(
         label="How the group meets",
         choices=Modality.choices,
@@ -145,6 +144,7 @@ class CohortForm(forms.Form):
         *args: Any,
         memberships: list[Membership],
         cohort: Cohort | None = None,
+        organization: Organization | None = None,
         program_locked: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -170,6 +170,13 @@ class CohortForm(forms.Form):
         )
         # Keep the order people read the page in: who runs it comes before the skip dates.
         self.order_fields([*[name for name in self.fields if name != "skip_dates"], "skip_dates"])
+        organization = cohort.organization if cohort else organization
+        suggest_zones(
+            self,
+            "timezone",
+            cohort.timezone if cohort else None,
+            defaults=[organization.default_timezone] if organization else [],
+        )
 
     def clean_skip_dates(self) -> list[dt.date]:
         dates, problems = parse_skip_dates(self.cleaned_data.get("skip_dates") or "")
@@ -214,9 +221,8 @@ class EnrollmentForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
-    timezone = forms.ChoiceField(
+    timezone = TimeZoneField(
         label="Their time zone",
-        choices=timezone_choices,
         help_text="Every time they see is shown in this zone.",
     )
     arm = forms.ChoiceField(
@@ -231,11 +237,14 @@ class EnrollmentForm(forms.Form):
         widget=_date_input(),
         help_text="Later sessions are on the same weekday, once a week.",
     )
-    session_time = forms.TimeField(label="Their weekly session time", widget=_time_input())
+    session_time = ClockTimeField(label="Their weekly session time")
 
     def __init__(self, *args: Any, cohort: Cohort, default_start: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["timezone"].initial = cohort.timezone
+        suggest_zones(
+            self, "timezone", cohort.timezone, defaults=[cohort.organization.default_timezone]
+        )
         _own_start_fields(self, cohort)
         if cohort.program.is_individual:
             self.fields["start_date"].initial = default_start
@@ -246,8 +255,8 @@ def _own_start_fields(form: forms.Form, cohort: Cohort) -> None:
     """One-on-one participants have their own start; group participants follow the cohort's."""
     if cohort.program.is_individual:
         # Help text is printed as HTML: data in it goes through format_html.
-        form.fields["session_time"].help_text = format_html(
-            "In the cohort's time zone ({}).", cohort.zone_label
+        form.fields["session_time"].help_text = time_help(
+            format_html("In the cohort's time zone ({}).", cohort.zone_label)
         )
     else:
         del form.fields["start_date"]
@@ -339,7 +348,7 @@ class EnrollmentUpdateForm(forms.Form):
         widget=_date_input(),
         help_text="Sessions already held stay where they were; later ones follow.",
     )
-    session_time = forms.TimeField(label="Their weekly session time", widget=_time_input())
+    session_time = ClockTimeField(label="Their weekly session time")
 
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -74,6 +74,7 @@ def cohort_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CohortForm(
         request.POST or None,
         memberships=list(membership_list_for_organization(organization=organization)),
+        organization=organization,
         initial={"timezone": user.timezone},
     )
     if request.method == "POST" and form.is_valid():

@@ -28,6 +28,24 @@ from sessions.models import (
     SessionCompletion,
 )
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_sort_key(text: str) -> tuple[tuple[str | int, ...], str]:
+    """Order codes and names as people read them: DEMO2 before DEMO11, case ignored.
+
+    Digit runs compare as numbers, the rest as case-folded text; the text itself breaks ties
+    (P-01 and P-1), so the order is total and every list and export sorts the same way.
+    """
+    parts = _DIGITS.split(text.casefold())
+    # split() alternates text and digits, text first, so items at one position share a type.
+    return tuple(int(p) if n % 2 else p for n, p in enumerate(parts)), text
+
+
+def enrollment_sort_key(enrollment: Enrollment) -> tuple[tuple[str | int, ...], str]:
+    """A roster's order: participant codes, naturally (see natural_sort_key)."""
+    return natural_sort_key(enrollment.participant_code)
+
 
 def _takes_part(session: ScheduledSession, enrollment: Enrollment) -> bool:
     return session.enrollment_id is None or session.enrollment_id == enrollment.pk
@@ -123,7 +141,7 @@ def roster_build(
     today = timezone.localdate(now, timezone=cohort.zoneinfo)
     group_start = _course_start(cohort, sessions, None)
     rows = []
-    for enrollment in enrollments:
+    for enrollment in sorted(enrollments, key=enrollment_sort_key):
         row = RosterRow(enrollment)
         if row.gets_sessions:
             mine = [s for s in sessions if _takes_part(s, enrollment)]
@@ -285,7 +303,9 @@ def attendance_grid_build(
     session cancelled in the meantime comes back with its reason instead of vanishing.
     """
     posted = posted or set()
-    rows_enrollments = [e for e in enrollments if e.arm == Arm.INTERVENTION]
+    rows_enrollments = sorted(
+        (e for e in enrollments if e.arm == Arm.INTERVENTION), key=enrollment_sort_key
+    )
     if only_session is not None:
         rows_enrollments = [e for e in rows_enrollments if _takes_part(only_session, e)]
     sessions = list(sessions)

@@ -274,3 +274,82 @@ def enrollment_list_for_makeup(*, cohort: Cohort) -> QuerySet[Enrollment]:
         .filter(arm=Arm.INTERVENTION)
         .exclude(status=EnrollmentStatus.WITHDRAWN)
     )
+
+
+# --- one participant, for the staff page that sums them up (reports) -----------------------
+# Each takes an enrollment the caller already fetched through programs.access for staff.
+
+
+def scheduled_session_list_for_enrollment(*, enrollment: Enrollment) -> QuerySet[ScheduledSession]:
+    """The sessions a participant takes part in: their cohort's group sessions and their own."""
+    return scheduled_session_list_for_cohort(cohort=enrollment.cohort).filter(
+        Q(enrollment__isnull=True) | Q(enrollment=enrollment)
+    )
+
+
+def attendance_list_for_enrollment(*, enrollment: Enrollment) -> QuerySet[Attendance]:
+    """Every attendance record of one participant."""
+    return Attendance.objects.filter(enrollment=enrollment)
+
+
+def facilitator_note_list_for_enrollment(*, enrollment: Enrollment) -> QuerySet[FacilitatorNote]:
+    """Staff-only notes on one participant across sessions, latest session first; never call
+    this for a participant."""
+    return (
+        FacilitatorNote.objects.filter(enrollment=enrollment)
+        .select_related("scheduled_session__program_session", "author", "updated_by")
+        .order_by("-scheduled_session__starts_at", "-pk")
+    )
+
+
+def practice_log_list_for_enrollment(*, enrollment: Enrollment) -> QuerySet[PracticeLog]:
+    """One participant's practice entries in this course, newest first."""
+    return PracticeLog.objects.filter(enrollment=enrollment).order_by("-date", "-created_at", "-pk")
+
+
+def session_completion_list_for_enrollment(
+    *, enrollment: Enrollment
+) -> QuerySet[SessionCompletion]:
+    """The weeks one participant worked through on their own, with their reflections, latest first."""
+    return (
+        SessionCompletion.objects.filter(enrollment=enrollment)
+        .select_related("program_session", "confirmed_by")
+        .order_by("-program_session__number", "-pk")
+    )
+
+
+def follow_up_list_for_enrollment(*, enrollment: Enrollment) -> QuerySet[FollowUp]:
+    """One participant's follow-ups, open or handled, latest session first."""
+    return (
+        FollowUp.objects.filter(enrollment=enrollment)
+        .select_related("scheduled_session__program_session", "resolved_by")
+        .order_by("-scheduled_session__starts_at", "-pk")
+    )
+
+
+def follow_up_list_open_for_cohorts(*, cohort_ids: list[int]) -> QuerySet[FollowUp]:
+    """Open follow-ups of several cohorts (already reached through programs.access), oldest
+    session first: a landing page's to-dos in one query."""
+    return (
+        FollowUp.objects.filter(
+            scheduled_session__cohort_id__in=cohort_ids, resolved_at__isnull=True
+        )
+        .select_related(
+            "scheduled_session__program_session", "scheduled_session__cohort", "enrollment__user"
+        )
+        .order_by("scheduled_session__starts_at", "enrollment__participant_code", "pk")
+    )
+
+
+def scheduled_session_list_unrecorded(
+    *, cohort_ids: list[int], since: dt.datetime, until: dt.datetime
+) -> QuerySet[ScheduledSession]:
+    """Live sessions of these cohorts that started between `since` and `until` and have no
+    attendance recorded at all, oldest first."""
+    return (
+        ScheduledSession.objects.active()
+        .filter(cohort_id__in=cohort_ids, starts_at__gte=since, starts_at__lt=until)
+        .filter(attendances__isnull=True)
+        .select_related("cohort", "program_session", "enrollment__user")
+        .order_by("starts_at", "pk")
+    )

@@ -15,13 +15,16 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core import mail
+from django.core.mail.message import sanitize_address
 from django.test import Client, TestCase
 from django.urls import resolve, reverse
 from hypothesis import HealthCheck, given, settings
@@ -30,6 +33,7 @@ from hypothesis.strategies import SearchStrategy
 
 from accounts.models import ErasureRequest, Invitation, User
 from accounts.rights import erasure_request_create
+from accounts.services import invitation_create
 from programs.forms import CohortForm
 from programs.models import Cohort, Enrollment, EnrollmentStatus
 from sessions.models import FacilitatorNote, FollowUp, ScheduledSession, SessionStatus
@@ -598,6 +602,26 @@ def _assert_calendar_text_contained(ics: str, where: str) -> None:
             assert re.match(r"URL[^:]*:https?://", line), (where, line[:80])
 
 
+def _check_invitation_sender(world: World) -> None:
+    """An invitation from the organization: its sender name stays the name of one From: line."""
+    mail.outbox.clear()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        invitation_create(
+            organization=world.organization,
+            email="hostile.sender@example.org",
+            role="",
+            invited_by=world.coordinator,
+        )
+    # The SMTP envelope reads the sender from the same text: it must parse as one mailbox.
+    sanitize_address(mail.outbox[-1].from_email, "utf-8")
+    sent = mail.outbox[-1].message()
+    assert len(sent.get_all("From")) == 1
+    assert "\n" not in str(sent["From"]).replace("\n ", "")
+    assert sent.get_all("Bcc") is None
+    assert sent.get_all("Reply-To") is None
+    assert parseaddr(str(sent["From"]))[1] == parseaddr(django_settings.DEFAULT_FROM_EMAIL)[1]
+
+
 def _check_session_reminder(world: World) -> None:
     """The reminder e-mail for a coming session (its place or link) and its calendar entry."""
     notification = Notification.objects.get(pk=world.notification.pk)
@@ -1102,6 +1126,28 @@ STAFF_FORMS: dict[str, FormCase] = {
         succeeds_with=frozenset({200}),
     ),
     # --- staff's own settings ---
+    "organization settings": FormCase(
+        who=_coordinator,
+        url=_at("organization_settings", lambda w: w.organization.slug),
+        fields=lambda w: {
+            "crisis_contacts": st.one_of(
+                st.just("Samaritans: 116 123"),
+                st.tuples(hostile_text(), st.just(" 0800 555 0100")).map("".join),
+                hostile_text(),
+            ),
+            "support_phone": sometimes("020 7946 0000"),
+            "support_email": sometimes("team@example.org"),
+            "sender_name": hostile_text(),
+            "default_timezone": sometimes("Europe/Dublin"),
+        },
+        reauthenticate=True,
+        # Where the contacts reach participants, and the page that shows them back.
+        shows=(
+            (_coordinator, lambda w: reverse("organization_settings", args=[w.organization.slug])),
+            (_participant, _page("help")),
+        ),
+        checks=(_check_invitation_sender,),
+    ),
     "reminder settings (staff)": FormCase(
         who=_facilitator,
         url=_at("notifications:preferences"),
@@ -1198,6 +1244,7 @@ def _coordinator_pages(world: World) -> list[str]:
     return [
         *_staff_pages(world),
         reverse("reports:reports_overview"),
+        reverse("reports:landing"),
         reverse("programs:cohort_update", args=[world.cohort.pk]),
         reverse("programs:enrollment_update", args=[world.enrollment.pk]),
     ]

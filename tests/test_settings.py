@@ -204,7 +204,7 @@ def test_quick_start_needs_no_server(quick_start_environment, tmp_path):
     assert json.loads(result.stdout) == {
         "database_engine": "django.db.backends.sqlite3",
         "database_name": str(var / "stillwater.sqlite3"),
-        "broker_url": "filesystem://",
+        "broker_url": "filesystem://localhost//",
         "broker_queue": str(var / "celery" / "queue"),
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "email_backend": "django.core.mail.backends.filebased.EmailBackend",

@@ -662,10 +662,10 @@ PROJECT: dict[str, Row] = {
         url("home"),
         participant=to("reports:participant_home"),
         other_participant=to("reports:participant_home"),
-        facilitator=to("programs:cohort_list"),
-        other_facilitator=to("programs:cohort_list"),
-        coordinator=to("coordinator_home"),
-        other_coordinator=to("coordinator_home"),
+        facilitator=to("reports:worklist"),
+        other_facilitator=to("reports:worklist"),
+        coordinator=to("reports:landing"),
+        other_coordinator=to("reports:landing"),
     ),
     "help": public(url("help")),
     "profile": signed_in(
@@ -682,6 +682,24 @@ PROJECT: dict[str, Row] = {
         ),
     ),
     "coordinator_home": coordinators(url("coordinator_home")),
+    # Only the organization's own coordinators, after confirming their password (GET too).
+    "organization_settings": row(
+        url("organization_settings", lambda w: w.organization.slug),
+        coordinator=to("account_reauthenticate"),
+        post=PostCase(
+            owner="coordinator",
+            data=lambda w: {
+                "crisis_contacts": "Samaritans: 116 123",
+                "support_phone": "020 7946 0000",
+                "support_email": "team@example.org",
+                "sender_name": "Riverside",
+                "default_timezone": "Europe/Dublin",
+            },
+            expect=to("organization_settings"),
+            outsiders=NOT_COHORT_COORDINATOR,
+            reauthenticate=True,
+        ),
+    ),
     # Each coordinator searches their own organization's audit log; nobody else has one.
     "audit_log": coordinators(url("audit_log")),
     # The automatic-logoff dialog asks how long is left (GET) and "Stay signed in" (POST, 204);
@@ -774,6 +792,7 @@ PROJECT: dict[str, Row] = {
     ),
     # --- sessions: staff ---
     "reports:cohort_detail": cohort_staff(url("reports:cohort_detail", COHORT)),
+    "reports:participant_detail": cohort_staff(url("reports:participant_detail", ENROLLMENT)),
     "program_sessions:attendance_grid": cohort_staff(
         url("program_sessions:attendance_grid", COHORT),
         post=PostCase(
@@ -910,6 +929,9 @@ PROJECT: dict[str, Row] = {
         lambda w: _r("reports:export_download", "completion") + f"?cohort={w.cohort.pk}"
     ),
     "reports:outcomes": staff(url("reports:outcomes")),
+    # Landing pages: each member of staff sees their own cohorts' work (participants get 404).
+    "reports:worklist": staff(url("reports:worklist")),
+    "reports:landing": coordinators(url("reports:landing")),
     # --- sessions: participant ---
     # Staff have no course of their own: their home and lists say so rather than 404.
     "reports:participant_home": signed_in(url("reports:participant_home")),

@@ -149,6 +149,13 @@ ACCOUNT_FORMS = {
     "change_password": "accounts.password_forms.ChangePasswordForm",
     "set_password": "accounts.password_forms.SetPasswordForm",
     "reset_password_from_key": "accounts.password_forms.ResetPasswordKeyForm",
+    # The rest only in the house words: sentence-case labels, no placeholders (accounts.forms).
+    "login": "accounts.forms.LoginForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "request_login_code": "accounts.forms.RequestLoginCodeForm",
+    "confirm_login_code": "accounts.forms.ConfirmLoginCodeForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+    "add_email": "accounts.forms.AddEmailForm",
 }
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -182,6 +189,11 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Stillwater"
+MFA_FORMS = {
+    "authenticate": "accounts.forms.MFAAuthenticateForm",
+    "reauthenticate": "accounts.forms.MFAReauthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+}
 # Staff must use two factors (accounts.mfa.RequireStaffMFAMiddleware). allauth stores TOTP
 # secrets and recovery-code seeds through this adapter, which encrypts them with
 # STILLWATER_MFA_KEY: a copy of the database alone does not give anyone a staff member's codes.

@@ -21,6 +21,10 @@ _HIGHER_IS_BETTER = {"who5", "maia2", "ffmq15", "ierq"}
 # course helps a little, so post answers come from a lower level.
 _DISTRESS = [0.25, 0.45, 0.35, 0.6, 0.3, 0.5, 0.4, 0.2, 0.55, 0.35, 0.45, 0.3]
 _POST_RELIEF = 0.15
+# participant1 answers nothing: their questionnaire before the course stays open, not started,
+# for whoever signs in as them (demo_questionnaire_keep_open).
+OPEN_FOR_PARTICIPANT = 1
+OPEN_FOR_DAYS = 7
 
 
 def _demo_answers(
@@ -57,8 +61,13 @@ def demo_questionnaires_answer(
     Posts: the MBSR Tuesday group started three weeks ago and even the earliest one-to-one
     participants have not reached session 6, so with the default demo no post window has
     opened yet and no post answers exist; the same rule fills a post once its window is open.
+
+    participant1 (OPEN_FOR_PARTICIPANT) answers nothing, so the demo has a questionnaire nobody
+    has started for anyone to try.
     """
     number = participant_number(enrollment.user)
+    if number == OPEN_FOR_PARTICIPANT:
+        return
     reference = local_to_utc(today, dt.time(12), ZONE)
     assessments = Assessment.objects.filter(
         enrollment=enrollment, opens_at__lt=reference
@@ -102,3 +111,22 @@ def demo_questionnaires_answer(
             Response.objects.filter(pk=OuterRef("response_id")).values("submitted_at")[:1]
         )
     )
+
+
+def demo_questionnaire_keep_open(enrollment: Enrollment, today: dt.date) -> None:
+    """Keep a questionnaire before the course open until a week from today, unless it is done.
+
+    participant1's group began three weeks ago, when their window (the two weeks up to the first
+    session) closed; in the demo the team gave them more time, so whoever tries Stillwater finds
+    a questionnaire to fill in. Set on the model, like the rest of the demo's past: no service
+    moves a window by hand (it follows the schedule), so a schedule change in the group closes
+    it again until the next seed_demo. Only ever extended, so running seed_demo again the same
+    day changes nothing.
+    """
+    closes_at = local_to_utc(today + dt.timedelta(days=OPEN_FOR_DAYS), dt.time(12), ZONE)
+    Assessment.objects.filter(
+        enrollment=enrollment,
+        measurement_point__kind=MeasurementKind.BASELINE,
+        completed_at__isnull=True,
+        closes_at__lt=closes_at,
+    ).update(closes_at=closes_at)

@@ -30,7 +30,11 @@ from sessions.demo.activity import (
     ier_strategy_use_create,
     mbsr_practice_create,
 )
-from sessions.demo.answers import demo_questionnaires_answer
+from sessions.demo.answers import (
+    OPEN_FOR_PARTICIPANT,
+    demo_questionnaire_keep_open,
+    demo_questionnaires_answer,
+)
 from sessions.demo.dates import ZONE, ZONE_NAME, first_date, sessions_held
 from sessions.demo.people import demo_enrollment_create, participant_number, placement
 from sessions.models import Attendance, PracticeLog, ScheduledSession, SessionStatus
@@ -282,4 +286,12 @@ def demo_courses_ensure(
             _ensure_ier(
                 people=people, program=ier, numbers=one_on_one, enrolled=enrolled, today=today
             )
+        # On every run, not only the first: `make run` seeds at each start, so participant1 still
+        # has an open questionnaire (in facilitator@demo.test's group) on a later day.
+        kept_open = Enrollment.objects.filter(
+            cohort__organization=people.organization,
+            user=people.participants[OPEN_FOR_PARTICIPANT - 1],
+        ).first()
+        if kept_open is not None:
+            demo_questionnaire_keep_open(kept_open, today)
     return _summaries(people.organization.pk, today)

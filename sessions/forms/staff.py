@@ -11,7 +11,13 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.html import format_html
 
-from accounts.forms import URL_MAX_LENGTH, LimitedCharField, LimitedURLField
+from accounts.forms import (
+    URL_MAX_LENGTH,
+    ClockTimeField,
+    LimitedCharField,
+    LimitedURLField,
+    time_help,
+)
 from programs.models import Cohort, Enrollment, Modality, ProgramSession
 from sessions.models import Attendance, AttendanceStatus, CallOutcome, FacilitatorNote
 from sessions.rosters import AttendanceGrid, GridCell
@@ -322,9 +328,8 @@ class RescheduleForm(forms.Form):
             "invalid": "Enter a date such as 2026-10-13.",
         },
     )
-    new_time = forms.TimeField(
+    new_time = ClockTimeField(
         label="New time",
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={
             "required": "Enter the new time.",
             "invalid": "Enter a time such as 18:00.",
@@ -342,8 +347,10 @@ class RescheduleForm(forms.Form):
         self.fields["new_date"].label = f"New date (in the cohort's time zone, {zone})"
         self.fields["new_time"].label = f"New time ({zone} time)"
         # Django prints help text as HTML: anything taken from data goes through format_html.
-        self.fields["new_time"].help_text = format_html(
-            "The cohort meets by {} time, which may differ from your own time zone.", zone
+        self.fields["new_time"].help_text = time_help(
+            format_html(
+                "The cohort meets by {} time, which may differ from your own time zone.", zone
+            )
         )
 
 
@@ -378,9 +385,8 @@ class MakeupForm(forms.Form):
             "invalid": "Enter a date such as 2026-10-13.",
         },
     )
-    at = forms.TimeField(
+    at = ClockTimeField(
         label="Time",
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={
             "required": "Enter the time of the make-up session.",
             "invalid": "Enter a time such as 18:00.",

@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
+from accounts.forms import TIME_FORMAT, ClockTimeField
 from accounts.models import QuestionnaireLayout, User
 from sessions.notifications.models import Preferences
+from sessions.notifications.services.planning.participants import practice_nudge_arrival
+from sessions.notifications.services.timing import in_quiet_hours, local_date, zone_of
 
 PARTICIPANT_FIELDS = [
     "session_reminders",
@@ -25,7 +29,8 @@ STAFF_FIELDS = ["weekly_digest", "digest_weekday", "staff_alerts"]
 SHARED_FIELDS = ["quiet_hours_start", "quiet_hours_end"]
 
 HELP = {
-    "practice_nudge_time": "In your own time zone, for example 19:00.",
+    # ClockTimeField adds "For example, 19:00." to each time's help.
+    "practice_nudge_time": "In your own time zone.",
     "quiet_hours_start": "No reminders from this time…",
     "quiet_hours_end": "…until this time. A reminder due in between waits until then.",
     "daily_cap": "Between 1 and 20. Session reminders do not count towards it.",
@@ -37,10 +42,6 @@ HELP = {
 }
 
 
-def _time_input() -> forms.TimeInput:
-    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
 class PreferencesForm(forms.ModelForm[Preferences]):
     """Only the sections that apply to the person are shown and saved."""
 
@@ -49,10 +50,12 @@ class PreferencesForm(forms.ModelForm[Preferences]):
         fields = [
             name for name in PARTICIPANT_FIELDS + STAFF_FIELDS + SHARED_FIELDS if name != LAYOUT
         ]
+        field_classes = {
+            "practice_nudge_time": ClockTimeField,
+            "quiet_hours_start": ClockTimeField,
+            "quiet_hours_end": ClockTimeField,
+        }
         widgets = {
-            "practice_nudge_time": _time_input(),
-            "quiet_hours_start": _time_input(),
-            "quiet_hours_end": _time_input(),
             "daily_cap": forms.NumberInput(attrs={"min": 1, "max": 20, "inputmode": "numeric"}),
         }
         help_texts = HELP
@@ -97,6 +100,43 @@ class PreferencesForm(forms.ModelForm[Preferences]):
                 "One question on each page is easiest to read; a whole questionnaire on one page "
                 "means fewer pages."
             )
+        self.practice_reminder_note = "" if self.is_bound else self._practice_reminder_note()
+        if self.practice_reminder_note:
+            # Read out with the field, as its help is.
+            self.fields["practice_nudge_time"].widget.attrs["aria-describedby"] = (
+                "id_practice_nudge_time_helptext practice-reminder-note"
+            )
+
+    def _practice_reminder_note(self) -> str:
+        """When a practice reminder set inside the person's quiet hours really arrives, as the
+        planner works it out: later that morning, or not at all when the quiet hours run into
+        the next day."""
+        preferences: Preferences = self.instance
+        if "practice_nudge_time" not in self.fields or not preferences.practice_nudges:
+            return ""
+        at, start, end = (
+            preferences.practice_nudge_time,
+            preferences.quiet_hours_start,
+            preferences.quiet_hours_end,
+        )
+        if not in_quiet_hours(at, start, end):
+            return ""
+        user: User = preferences.user
+        zone = zone_of(user.timezone)
+        day = local_date(timezone.now(), zone)
+        arrival = practice_nudge_arrival(user=user, preferences=preferences, day=day)
+        said = (
+            f"Your practice reminder is at {at:{TIME_FORMAT}}, inside your quiet hours "
+            f"({start:{TIME_FORMAT}}\N{EN DASH}{end:{TIME_FORMAT}}): "
+        )
+        if arrival is None:
+            return said + (
+                "it will not be sent, because your quiet hours last into the next day. "
+                "To get it, choose a time outside your quiet hours."
+            )
+        local = arrival.astimezone(zone)
+        when = " the next morning" if local.date() > day else ""
+        return said + f"it will arrive at {local:{TIME_FORMAT}}{when}."
 
     def save(self, commit: bool = True) -> Preferences:
         preferences = super().save(commit=commit)

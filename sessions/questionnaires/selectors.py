@@ -30,7 +30,7 @@ from programs.access import (
     staff_filter,
 )
 from programs.instrument_library import Instrument
-from programs.models import Cohort, Enrollment, MeasurementPoint
+from programs.models import Cohort, Enrollment, EnrollmentStatus, MeasurementPoint
 from programs.selectors import enrollment_list_for_cohort
 from sessions.questionnaires.models import Assessment, Response, SafetyEvent
 from sessions.questionnaires.services.responses import ResponseError, instrument_for_assessment
@@ -239,3 +239,62 @@ def safety_event_list_open_for_staff(
 def safety_event_exists_for_response(*, response: Response) -> bool:
     """Whether answers (a new correction, say) raised a safety event."""
     return SafetyEvent.objects.filter(response=response).exists()
+
+
+# --- one participant, for the staff page that sums them up (reports) -----------------------
+# Each takes an enrollment the caller already fetched through programs.access for staff.
+
+
+def enrollment_get_with_consent(*, enrollment: Enrollment) -> Enrollment:
+    """The enrollment again, with `has_current_consent` (as enrollment_list_with_consent_for_cohort)."""
+    return (
+        Enrollment.objects.select_related("cohort__program", "cohort__organization", "user")
+        .annotate(has_current_consent=consent_current_accepted(OuterRef("user_id")))
+        .get(pk=enrollment.pk)
+    )
+
+
+def assessment_list_for_enrollment(*, enrollment: Enrollment) -> QuerySet[Assessment]:
+    """One participant's questionnaire sets, with their measurement points."""
+    return (
+        Assessment.objects.filter(enrollment=enrollment)
+        .select_related("measurement_point")
+        .order_by("opens_at", "pk")
+    )
+
+
+def response_list_submitted_for_enrollment(*, enrollment: Enrollment) -> QuerySet[Response]:
+    """One participant's submitted responses (all versions), with their measurement points."""
+    return (
+        Response.objects.filter(assessment__enrollment=enrollment, submitted_at__isnull=False)
+        .select_related("assessment__measurement_point")
+        .order_by("assessment__opens_at", "instrument", "version")
+    )
+
+
+def safety_event_list_for_enrollment(*, enrollment: Enrollment) -> list[SafetyEvent]:
+    """One participant's safety events, open and acknowledged, latest first."""
+    return list(
+        SafetyEvent.objects.filter(enrollment=enrollment)
+        .select_related("response", "acknowledged_by")
+        .order_by("-raised_at", "-pk")
+    )
+
+
+def assessment_list_to_chase_for_cohorts(
+    *, cohort_ids: list[int], closed_since: dt.datetime, closing_before: dt.datetime
+) -> list[Assessment]:
+    """Questionnaires of these cohorts' participants (cohorts already reached through
+    programs.access) not completed whose window closed after `closed_since` or closes before
+    `closing_before`, soonest closing first; withdrawn participants are left out."""
+    return list(
+        Assessment.objects.filter(
+            enrollment__cohort_id__in=cohort_ids,
+            completed_at__isnull=True,
+            closes_at__gt=closed_since,
+            closes_at__lte=closing_before,
+        )
+        .exclude(enrollment__status=EnrollmentStatus.WITHDRAWN)
+        .select_related("measurement_point", "enrollment__user", "enrollment__cohort")
+        .order_by("closes_at", "pk")
+    )

@@ -1,6 +1,6 @@
 """URLs of the reports app (namespace "reports")."""
 
-from sessions.reports.views import cohort, exports, home, outcomes, overview
+from sessions.reports.views import cohort, exports, home, landing, outcomes, overview, participant
 
 app_name = "reports"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     *outcomes.urlpatterns,
     *cohort.urlpatterns,
     *home.urlpatterns,
+    *landing.urlpatterns,
+    *participant.urlpatterns,
 ]

@@ -36,8 +36,8 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, page):
     ("who", "landing"),
     [
         ("participant", "reports:participant_home"),
-        ("facilitator_user", "programs:cohort_list"),
-        ("coordinator_user", "coordinator_home"),
+        ("facilitator_user", "reports:worklist"),
+        ("coordinator_user", "reports:landing"),
     ],
 )
 def test_home_sends_each_role_to_its_landing_page(request, client, who, landing):

@@ -83,12 +83,12 @@ def test_unverified_address_cannot_sign_in(client):
         reverse("account_login"), {"login": person.email, "password": PASSWORD}, follow=True
     )
     assert "_auth_user_id" not in client.session
-    assert "Verify Your Email Address" in response.text
+    assert "Confirm your e-mail address" in response.text
 
 
 def test_public_sign_up_is_closed(client):
     response = client.get(reverse("account_signup"))
-    assert "Sign Up Closed" in response.text
+    assert "Joining Stillwater is by invitation" in response.text
     client.post(
         reverse("account_signup"),
         {

@@ -314,3 +314,65 @@ def test_forty_participants_still_have_a_single_safety_event(settings):
         call_command("seed_demo", participants=40)
         call_command("seed_demo", participants=40)
     assert SafetyEvent.objects.count() == 1
+
+
+# --- something to try straight away -------------------------------------------------------
+
+
+def _participant1_baseline() -> Assessment:
+    return Assessment.objects.get(
+        enrollment__user__email="participant1@demo.test", measurement_point__kind="baseline"
+    )
+
+
+def test_participant1_has_an_open_questionnaire_nobody_started(seeded, client):
+    assessment = _participant1_baseline()
+    assert assessment.status(now=seeded) == AssessmentStatus.OPEN
+    assert not assessment.responses.exists()
+    # Open for a week from the day of seeding, though the group began three weeks ago.
+    assert assessment.closes_at.astimezone(LONDON) == dt.datetime(2026, 11, 25, 12, tzinfo=LONDON)
+
+    start = f"/me/questionnaires/{assessment.pk}/"
+    with time_machine.travel(seeded, tick=False):
+        client.force_login(assessment.enrollment.user)
+        home = client.get("/", follow=True)
+        page = client.get(start)
+    assert start in home.content.decode()
+    assert page.status_code == 200
+
+
+def test_facilitator_sees_an_open_window_in_their_group(seeded, client):
+    cohort = Cohort.objects.get(facilitators__email="facilitator@demo.test")
+    open_now = Assessment.objects.filter(enrollment__cohort=cohort).open_at(seeded)
+    assert list(open_now) == [_participant1_baseline()]
+
+    with time_machine.travel(seeded, tick=False):
+        client.force_login(User.objects.get(email="facilitator@demo.test"))
+        page = client.get(f"/cohorts/{cohort.pk}/questionnaires/")
+    assert page.status_code == 200
+    # Open, so the facilitator can enter answers read out on the phone.
+    assert f"/staff/questionnaires/{open_now[0].pk}/" in page.content.decode()
+
+
+def test_the_open_questionnaire_stays_open_when_seeded_again(seeded):
+    first = _participant1_baseline().closes_at
+    with time_machine.travel(seeded, tick=False):
+        call_command("seed_demo")
+    assert _participant1_baseline().closes_at == first
+
+    later = seeded + dt.timedelta(days=9)
+    with time_machine.travel(later, tick=False):
+        call_command("seed_demo")
+    assessment = _participant1_baseline()
+    assert assessment.status(now=later) == AssessmentStatus.OPEN
+    assert assessment.closes_at == first + dt.timedelta(days=9)
+
+
+def test_a_finished_questionnaire_is_not_opened_again(seeded):
+    assessment = _participant1_baseline()
+    assessment.completed_at = seeded
+    assessment.save(update_fields=["completed_at"])
+    with time_machine.travel(seeded + dt.timedelta(days=9), tick=False):
+        call_command("seed_demo")
+    assessment.refresh_from_db()
+    assert assessment.closes_at == dt.datetime(2026, 11, 25, 12, tzinfo=LONDON)

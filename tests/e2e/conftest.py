@@ -121,7 +121,7 @@ def enter_authenticator_code(page: Page, email: str) -> None:
     secret = staff_totp_secret(User.objects.get(email=email))
     for attempt in range(2):
         page.locator("input[name=code]").fill(totp_code(secret))
-        page.get_by_role("button", name="Sign In", exact=True).click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
         page.wait_for_load_state()
         assert_accessible(page)
         if not page.url.split("?")[0].endswith(MFA_AUTHENTICATE_PATH):

@@ -78,6 +78,9 @@ def test_coordinator_creates_a_cohort_and_adds_three_participants_from_a_list(pa
 def test_facilitator_records_attendance_with_the_keyboard_alone(page, demo):
     demo_courses_ensure(people=demo)
     sign_in(page, "facilitator@demo.test")
+    # A facilitator lands on their worklist; their cohorts are one link away.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My cohorts").click()
+    assert_accessible(page)
     page.get_by_role("link", name="MBSR Tuesday evenings").click()
     assert_accessible(page)
     page.get_by_role("link", name="Record attendance").click()

@@ -143,6 +143,8 @@ def test_coordinator_tables_fit_a_320px_screen_and_200_percent_zoom(new_page, de
     )
     page = new_page(viewport=PHONE)
     sign_in(page, "coordinator@demo.test")
+    # A coordinator lands on the day's tasks; the organization page is one link away.
+    page.goto("/coordinator/")
     expect(
         page.get_by_role("cell", name="someone.with.a.long.address@example.org", exact=True)
     ).to_be_visible()

@@ -35,8 +35,8 @@ def focused(page: Page) -> dict | None:
     ("email", "path", "heading"),
     [
         ("participant1@demo.test", "/me/", "Hello, Aisha Demo-1"),
-        ("facilitator@demo.test", "/cohorts/", "Cohorts"),
-        ("coordinator@demo.test", "/coordinator/", "Demo MS Wellbeing Service"),
+        ("facilitator@demo.test", "/today/", "Your work today"),
+        ("coordinator@demo.test", "/coordinator/today/", "Today at Demo MS Wellbeing Service"),
     ],
     ids=["participant", "facilitator", "coordinator"],
 )
@@ -134,7 +134,7 @@ def test_participant_signs_in_with_an_emailed_code(page, demo, mailoutbox):
     code = re.search(r"^\s*([A-Z0-9]+(?:-[A-Z0-9]+)*)\s*$", mailoutbox[0].body, re.MULTILINE)
     assert code, mailoutbox[0].body
     page.get_by_label("Code").fill(code.group(1))
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     page.wait_for_url("**/me/")
     assert_accessible(page)

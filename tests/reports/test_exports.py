@@ -169,6 +169,9 @@ COMPLETION_HEADER = [
     "post_completed",
     "paired_completed",
     "practice_adherence",
+    "cohort_status",
+    "cohort_start_date",
+    "cohort_end_date",
 ]
 
 
@@ -194,6 +197,10 @@ def test_participant_columns_are_exactly_the_documented_ones(small):
         "post_completed",
         "practice_days",
         "practice_minutes",
+        "enrolled_on",
+        "cohort_status",
+        "cohort_start_date",
+        "cohort_end_date",
     ]
     assert tuple(rows_of(data)[0]) == PARTICIPANT_COLUMNS
 
@@ -254,15 +261,88 @@ def test_completion_of_the_small_cohort_counted_by_hand(small):
         "arm": "intervention",
         "enrolled": "3",
         "completed": "1",
-        "completion_rate": "0.3333",
+        # Its last session (22 September) is still to come: who completes is not known yet.
+        "completion_rate": "",
         "sessions_held": "3",
         "attendance_rate": "0.6667",
         "baseline_completed": "2",
         "post_completed": "0",
         "paired_completed": "0",
         "practice_adherence": "0.0714",
+        "cohort_status": "running",
+        "cohort_start_date": "2026-09-01",
+        "cohort_end_date": "2026-09-22",
     }
     assert finished["rows"] == 1
+
+
+def test_completion_rate_is_given_once_the_cohort_has_finished(small):
+    after = dt.datetime(2026, 9, 23, 12, tzinfo=UTC)  # the last session began the day before
+    data, _ = build("completion", only(small), now=after)
+    (row,) = dicts_of(data)
+    assert (row["cohort_status"], row["completed"], row["completion_rate"]) == (
+        "finished",
+        "1",
+        "0.3333",
+    )
+    before = dt.datetime(2026, 8, 20, tzinfo=UTC)
+    data, _ = build("completion", only(small), now=before)
+    (row,) = dicts_of(data)
+    assert (row["cohort_status"], row["completion_rate"]) == ("not_started", "")
+
+
+def test_cohort_status_in_exports_follows_the_overviews_rule(organization, facilitator_user):
+    from sessions.reports.selectors.overview import cohort_state
+    from sessions.reports.states import EXPORT_STATES, with_session_span
+
+    cohort = group_cohort(organization, [facilitator_user], name="Rule group")
+    enroll(cohort, participant_code="R-1")
+    moments = [
+        dt.datetime(2026, 8, 31, tzinfo=UTC),
+        dt.datetime(2026, 9, 1, 23, tzinfo=UTC),
+        dt.datetime(2026, 9, 22, 23, tzinfo=UTC),
+    ]
+    for moment in moments:
+        expected = EXPORT_STATES[cohort_state(with_session_span(only(cohort)).get(), moment)]
+        for kind in ("completion", "participants"):
+            data, _ = build(kind, only(cohort), now=moment)
+            assert {row["cohort_status"] for row in dicts_of(data)} == {expected}
+    assert [cohort_state(with_session_span(only(cohort)).get(), m) for m in moments] == [
+        "upcoming",
+        "running",
+        "finished",
+    ]
+
+
+def test_participants_carry_their_enrollment_date_and_the_cohorts_dates(small):
+    Enrollment.objects.filter(participant_code="P-A").update(
+        # 23:30 UTC is already the next day in London (the cohort's zone, BST).
+        activated_at=dt.datetime(2026, 8, 20, 23, 30, tzinfo=UTC)
+    )
+    data, _ = build("participants", only(small))
+    rows = {row["participant_code"]: row for row in dicts_of(data)}
+    assert rows["P-A"]["enrolled_on"] == "2026-08-21"
+    assert rows["P-D"]["enrolled_on"] == ""  # only invited
+    for row in rows.values():
+        assert (row["cohort_status"], row["cohort_start_date"], row["cohort_end_date"]) == (
+            "running",
+            "2026-09-01",
+            "2026-09-22",
+        )
+
+
+def test_participant_codes_sort_naturally_in_every_file(organization):
+    cohort = mbsr(organization, "Natural group")
+    for code in ("DEMO11", "demo3", "DEMO2", "DEMO1"):
+        enrollment = EnrollmentFactory(cohort=cohort, participant_code=code)
+        respond(assessment(enrollment, "baseline"), "phq9", phq9(5, 0))
+    expected = ["DEMO1", "DEMO2", "demo3", "DEMO11"]
+    data, _ = build("participants", only(cohort))
+    assert [row["participant_code"] for row in dicts_of(data)] == expected
+    archive = zipfile.ZipFile(io.BytesIO(build("responses", only(cohort))[0]))
+    for name in ("responses.csv", "scores.csv"):
+        codes = [row["participant_code"] for row in dicts_of(archive.read(name))]
+        assert list(dict.fromkeys(codes)) == expected, name
 
 
 def test_participants_of_the_small_cohort_counted_by_hand(small):
@@ -354,6 +434,12 @@ def two_arm_ier(organization, facilitator_user):
 
 
 AFTER = dt.datetime(2026, 10, 20, 12, tzinfo=UTC)
+# Six weekly one-on-one sessions from 1 September: the last on 6 October.
+IER_DATES = {
+    "cohort_status": "finished",
+    "cohort_start_date": "2026-09-01",
+    "cohort_end_date": "2026-10-06",
+}
 
 
 def test_two_arm_ier_completion_every_column_by_hand(two_arm_ier):
@@ -373,6 +459,7 @@ def test_two_arm_ier_completion_every_column_by_hand(two_arm_ier):
         "post_completed": "1",
         "paired_completed": "1",
         "practice_adherence": "0.0426",
+        **IER_DATES,
     }
     assert control == {
         "program": "IER-6",
@@ -387,6 +474,7 @@ def test_two_arm_ier_completion_every_column_by_hand(two_arm_ier):
         "post_completed": "1",
         "paired_completed": "1",
         "practice_adherence": "",
+        **IER_DATES,
     }
 
 
@@ -396,7 +484,9 @@ def test_two_arm_ier_participants_every_column_by_hand(two_arm_ier):
     # Each person in the cohort has a person code of their own (checked in detail elsewhere).
     assert len({r[1] for r in found}) == len(found)
     assert all(r[1].startswith("PS-") for r in found)
-    rows = [(r[0], *r[2:]) for r in found]
+    # The last three columns: the cohort's status and dates (enrolled_on is tested elsewhere).
+    assert {tuple(r[-3:]) for r in found} == {tuple(IER_DATES.values())}
+    rows = [(r[0], *r[2:-4]) for r in found]
     ier, name = "IER-6", two_arm_ier.name
     assert rows == [
         ("C1", ier, name, "control", "active", "0", "0", "0", "1", "1", "0", "0"),
@@ -405,6 +495,21 @@ def test_two_arm_ier_participants_every_column_by_hand(two_arm_ier):
         ("I2", ier, name, "intervention", "active", "6", "4", "1", "1", "0", "0", "0"),
         ("I3", ier, name, "intervention", "withdrawn", "6", "2", "0", "0", "0", "1", "0"),
     ]
+
+
+def test_xlsx_rates_are_decimal_numbers_shown_with_four_places(two_arm_ier):
+    data, _ = build("completion", only(two_arm_ier), fmt="xlsx", now=AFTER)
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["completion"]
+    header = [c.value for c in sheet[1]]
+    intervention = dict(zip(header, sheet[2], strict=True))
+    rates = ("completion_rate", "attendance_rate", "practice_adherence")
+    for name in rates:
+        found = intervention[name]
+        # A number from 0 to 1 (not a percentage, not text), shown as the CSV writes it.
+        assert isinstance(found.value, int | float), name
+        assert 0 <= found.value <= 1, name
+        assert found.number_format == "0.0000", name
+    assert [round(intervention[name].value, 4) for name in rates] == [0.6667, 0.6667, 0.0426]
 
 
 def test_responses_long_format_scores_and_dictionary(organization):

@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,7 @@ from sessions.models import Attendance, AttendanceStatus
 from sessions.reports.definitions import cohort_summaries, enrollment_facts
 from sessions.reports.exports import ExportScope, export_build
 from sessions.reports.exports.cells import rate4
+from sessions.reports.states import EXPORT_STATES, CohortState, cohort_state, with_session_span
 from tests.questionnaires.test_questionnaire_staff import phq9, respond
 from tests.reports.test_exports import sent
 from tests.sessions.staff_cast import NOW, enroll, group_cohort, log_practice, sessions_of
@@ -112,19 +114,30 @@ def test_definitions_csv_xlsx_and_command_agree(cohort, people):
                     respond(on, "phq9", phq9(plan[kind], 0))
 
         (summary,) = cohort_summaries(cohorts=cohorts, now=NOW)
+        spanned = with_session_span(cohorts).get()
+        state = cohort_state(spanned, NOW)
+        cohort_cells = [
+            EXPORT_STATES[state],
+            cohort.start_date.isoformat(),
+            timezone.localdate(spanned.last_session_at, cohort.zoneinfo).isoformat(),
+        ]
+        finished = state == CohortState.FINISHED
         expected_completion = [
             cohort.program.name,
             cohort.name,
             summary.arm,
             str(summary.enrolled),
             str(summary.completed),
-            "" if summary.completion_rate is None else f"{rate4(summary.completion_rate):f}",
+            ""
+            if summary.completion_rate is None or not finished
+            else f"{rate4(summary.completion_rate):f}",
             str(summary.sessions_held),
             "" if summary.attendance_rate is None else f"{rate4(summary.attendance_rate):f}",
             str(summary.baseline_completed),
             str(summary.post_completed),
             str(summary.paired_completed),
             "" if summary.practice_adherence is None else f"{rate4(summary.practice_adherence):f}",
+            *cohort_cells,
         ]
         facts = enrollment_facts(enrollments=enrollments, now=NOW)
         person_codes = dict(
@@ -147,6 +160,10 @@ def test_definitions_csv_xlsx_and_command_agree(cohort, people):
                 str(int(f.post_completed)),
                 str(f.practice_days),
                 str(f.practice_minutes),
+                ""
+                if f.enrollment.activated_at is None
+                else timezone.localdate(f.enrollment.activated_at, cohort.zoneinfo).isoformat(),
+                *cohort_cells,
             ]
             for f in facts
         ]

@@ -442,3 +442,145 @@ def test_a_self_guided_cohort_page_shows_weeks_completed(client, organization, c
     assert "1 of 3 held" in page
     assert "a week counts once they mark it as completed" in page
     assert "Attendance by session" not in page
+
+
+# --- downloads start from the overview's filters -------------------------------------------------
+
+
+def _hrefs(page: str) -> list[str]:
+    return [href.replace("&amp;", "&") for href in re.findall(r'href="([^"]+)"', page)]
+
+
+def test_download_links_carry_the_overviews_filters(client, three_cohorts):
+    _finished, running, _upcoming = three_cohorts
+    filters = {
+        "program": running.program.slug,
+        "arm": "control",
+        "state": "running",
+        "start_from": "2026-08-10",
+        "start_to": "2026-09-30",
+    }
+    page = overview(client, **filters, sort="enrolled", dir="asc").text
+    downloads = page.split('id="downloads"', 1)[1]
+    links = [h for h in _hrefs(downloads) if "/reports/export/" in h]
+    files = [h for h in links if "format=" in h]
+    assert len(files) == 8  # four kinds, CSV and Excel
+    for href in links:
+        query = dict(p.split("=", 1) for p in href.split("?", 1)[1].split("&"))
+        assert {k: query[k] for k in filters} == filters, href
+        assert "sort" not in query  # how the page is sorted is not a filter
+    assert "They cover the cohorts and arms shown above." in downloads
+    # The form arrives with the same filters chosen.
+    (form_link,) = [h for h in links if "format=" not in h]
+    form = client.get(form_link).text
+    assert re.search(rf'<option value="{running.program.slug}" selected>', form)
+    assert '<option value="running" selected>' in form
+    assert '<option value="control" selected>' in form
+    assert 'value="2026-08-10"' in form
+    assert 'value="2026-09-30"' in form
+
+
+def test_without_filters_downloads_cover_every_cohort(client, three_cohorts, organization):
+    downloads = overview(client).text.split('id="downloads"', 1)[1]
+    assert f"They cover every cohort of {organization.name}." in downloads
+    completion = [h for h in _hrefs(downloads) if "/export/completion/" in h]
+    assert completion == [
+        reverse("reports:export_download", args=["completion"]) + "?format=csv",
+        reverse("reports:export_download", args=["completion"]) + "?format=xlsx",
+    ]
+
+
+def test_a_download_from_a_filtered_overview_holds_the_cohorts_it_shows(client, three_cohorts):
+    page = overview(client, state="finished").text.split('id="downloads"', 1)[1]
+    (csv_link,) = [h for h in _hrefs(page) if "/export/completion/" in h and "format=csv" in h]
+    response = client.get(csv_link)
+    assert response.status_code == 200
+    rows = b"".join(response.streaming_content).decode().splitlines()
+    assert [row.split(",")[1] for row in rows[1:]] == ["August group"]
+    assert rows[1].split(",")[12] == "finished"  # cohort_status
+    upcoming = client.get(
+        reverse("reports:export_download", args=["participants"]),
+        {"format": "csv", "state": "upcoming", "start_to": "2026-12-31"},
+    )
+    lines = b"".join(upcoming.streaming_content).decode().splitlines()
+    assert lines[1:] == []  # the October group has no participants
+    control = client.get(
+        reverse("reports:export_download", args=["participants"]),
+        {"format": "csv", "state": "running", "arm": "control"},
+    )
+    lines = b"".join(control.streaming_content).decode().splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["P-RUN"]
+
+
+def test_an_export_form_with_a_start_range_the_wrong_way_round_says_so(client, three_cohorts):
+    response = client.get(
+        reverse("reports:export"),
+        {
+            "kind": "completion",
+            "format": "csv",
+            "start_from": "2026-10-01",
+            "start_to": "2026-08-01",
+        },
+    )
+    assert response.status_code == 400
+    assert "The last start date must be on or after the first (2026-10-01)." in response.text
+    assert 'value="2026-10-01"' in response.text  # what was typed stays
+
+
+def test_the_overview_table_scrolls_in_a_named_focusable_region(client, three_cohorts):
+    page = overview(client).text
+    assert re.search(
+        r'<div class="table-scroll" role="region" aria-labelledby="overview-caption" tabindex="0">',
+        page,
+    )
+    assert '<caption id="overview-caption">' in page
+    # Wider than the page on a computer: the caption says so, so no column is cut off unseen.
+    assert "scroll it sideways, or select it and use the arrow keys, to see all 13 columns" in page
+
+
+# --- natural order ------------------------------------------------------------------------------
+
+
+def test_cohort_names_sort_naturally_on_the_overview(client, organization, coordinator_user):
+    for name in ("Group 11", "Group 2", "group 3", "Group 1"):
+        group_cohort(organization, [], name=name)
+    client.force_login(coordinator_user)
+    rows = row_texts(overview(client, sort="cohort", dir="asc", arm="intervention"))
+    assert [" ".join(r.split(" ")[:2]) for r in rows] == [
+        "Group 1",
+        "Group 2",
+        "group 3",
+        "Group 11",
+    ]
+
+
+def test_the_cohort_page_lists_participant_codes_naturally(client, organization, facilitator_user):
+    cohort = group_cohort(organization, [facilitator_user], name="Tuesday group")
+    for code in ("DEMO11", "DEMO2", "demo3", "DEMO1"):
+        enroll(cohort, participant_code=code)
+    client.force_login(facilitator_user)
+    page = client.get(reverse("reports:cohort_detail", args=[cohort.pk])).text
+    roster = page.split('id="participants"', 1)[1].split("</table>", 1)[0]
+    progress = page.split('id="progress"', 1)[1].split("</table>", 1)[0]
+    expected = ["DEMO1", "DEMO2", "demo3", "DEMO11"]
+    for table in (roster, progress):
+        found = re.findall(r'<th scope="row"[^>]*>\s*(?:<a [^>]*>\s*)?([A-Za-z]+\d+)', table)
+        assert found == expected
+
+
+# --- staff voice ----------------------------------------------------------------------------------
+
+
+def test_the_cohort_page_quotes_what_participants_are_told_instead_of_addressing_staff(
+    client, organization, facilitator_user
+):
+    cohort = ier_cohort(organization, [facilitator_user])
+    enroll(cohort, participant_code="P-ANN")
+    client.force_login(facilitator_user)
+    page = client.get(reverse("reports:cohort_detail", args=[cohort.pk])).text
+    told = "participants are told: “We ring you on the number you gave us.”"
+    assert f"<dt>By phone</dt><dd>P{told[1:]}</dd>" in page
+    assert f"By phone; {told}" in page  # the one-on-one schedule's "How" column
+    # Outside the quotes, nothing on the page addresses staff as if they were a participant.
+    unquoted = re.sub(r"“[^”]*”", "", re.sub(r"<[^>]+>", " ", page))
+    assert "you gave us" not in unquoted

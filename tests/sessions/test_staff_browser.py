@@ -66,7 +66,7 @@ def in_browser(live_server: Any, email: str, scenario: Callable[[Page], None]) -
                         # Staff fixtures share one authenticator key (tests/factories.py), so
                         # the code is computed here without reading the database.
                         page.locator("input[name=code]").fill(totp_code(STAFF_TOTP_SECRET))
-                        page.get_by_role("button", name="Sign In", exact=True).click()
+                        page.get_by_role("button", name="Sign in", exact=True).click()
                         page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
                     scenario(page)
                 finally:

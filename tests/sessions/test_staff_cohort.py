@@ -100,7 +100,8 @@ def test_one_on_one_schedule_is_grouped_per_participant(
     assert "<caption>Sessions of P-ANN</caption>" in page
     assert "<caption>Sessions of P-BEN</caption>" in page
     assert "Sessions of P-CTRL" not in page
-    assert "By phone: We ring you on the number you gave us." in page
+    # Instructions written to participants are quoted as such, not addressed to staff.
+    assert "By phone; participants are told: “We ring you on the number you gave us.”" in page
     assert "In person: Lab 1" in page
     for session in sessions_of(cohort, ann):
         assert reverse("program_sessions:session_detail", args=[session.pk]) in page

@@ -46,14 +46,15 @@ def _sql(identifiable: bool) -> str:
         else ""
     )
     who_out = "r.full_name, r.email, " if identifiable else ""
-    # Table names come from the models, never from input; the only value is bound (%s).
+    # Table names come from the models, never from input; the only value is bound (%s): the
+    # enrollments in file order (ExportScope.enrollment_order), whose position is the sort key,
+    # so participant codes sort naturally exactly as on the portable path.
     return f"""
         COPY (
             WITH r AS MATERIALIZED (
                 SELECT
                     row_number() OVER (
-                        ORDER BY p.name, c.start_date, c.name, c.id, e.participant_code,
-                                 a.opens_at, a.id, x.instrument
+                        ORDER BY o.pos, a.opens_at, a.id, x.instrument
                     ) AS ord,
                     {_text("e.participant_code")} AS code,
                     {who}
@@ -71,14 +72,14 @@ def _sql(identifiable: bool) -> str:
                 FROM {response} x
                 JOIN {assessment} a ON a.id = x.assessment_id
                 JOIN {enrollment} e ON e.id = a.enrollment_id
+                JOIN unnest(%s::bigint[]) WITH ORDINALITY AS o(id, pos) ON o.id = e.id
                 JOIN {cohort} c ON c.id = e.cohort_id
                 JOIN {program} p ON p.id = c.program_id
                 JOIN {point} mp ON mp.id = a.measurement_point_id
                 JOIN {user} u ON u.id = e.user_id
                 LEFT JOIN {person} pc ON pc.organization_id = c.organization_id
                                      AND pc.user_id = e.user_id
-                WHERE c.id = ANY(%s)
-                  AND x.submitted_at IS NOT NULL
+                WHERE x.submitted_at IS NOT NULL
                   AND NOT EXISTS (
                       SELECT 1 FROM {response} newer
                       WHERE newer.assessment_id = x.assessment_id
@@ -101,10 +102,10 @@ def responses_copy_body(scope: ExportScope) -> Callable[[Progress], Iterator[byt
         return None
 
     def body(progress: Progress) -> Iterator[bytes]:
-        cohort_ids = list(scope.cohorts.values_list("pk", flat=True))
+        enrollment_ids = scope.enrollment_order
         with connection.cursor() as wrapper:
             cursor = wrapper.cursor  # the psycopg cursor under Django's wrapper
-            with cursor.copy(_sql(scope.identifiable), (cohort_ids,)) as copy:
+            with cursor.copy(_sql(scope.identifiable), (enrollment_ids,)) as copy:
                 for data in copy:
                     yield bytes(data)
             progress.rows += max(cursor.rowcount, 0)

@@ -24,11 +24,13 @@ from sessions.reports.exports.columns import score_subscale_columns
 from sessions.reports.exports.scope import ExportScope, person_code_of
 from sessions.reports.outcomes import planned_instruments
 
-CHUNK = 2000
+# Participants whose responses are read together: one query per chunk, memory bounded by it.
+ENROLLMENT_CHUNK = 200
 
 
 def latest_submitted_responses(scope: ExportScope) -> QuerySet[Response]:
-    """The latest submitted version of every response of the scope's participants, in file order."""
+    """The latest submitted version of every response of the scope's participants, in file order
+    within one participant (the participants' own order is ExportScope.enrollment_order)."""
     newer = Response.objects.filter(
         assessment_id=OuterRef("assessment_id"),
         instrument=OuterRef("instrument"),
@@ -37,20 +39,11 @@ def latest_submitted_responses(scope: ExportScope) -> QuerySet[Response]:
     )
     return (
         Response.objects.filter(
-            assessment__enrollment__cohort__in=scope.cohorts.values("pk"),
+            assessment__enrollment__in=scope.enrollments(),
             submitted_at__isnull=False,
         )
         .exclude(Exists(newer))
-        .order_by(
-            "assessment__enrollment__cohort__program__name",
-            "assessment__enrollment__cohort__start_date",
-            "assessment__enrollment__cohort__name",
-            "assessment__enrollment__cohort_id",
-            "assessment__enrollment__participant_code",
-            "assessment__opens_at",
-            "assessment_id",
-            "instrument",
-        )
+        .order_by("assessment__opens_at", "assessment_id", "instrument")
     )
 
 
@@ -84,17 +77,28 @@ PERSON_FULL_NAME = Case(
 
 
 def _response_values(scope: ExportScope) -> Iterator[tuple[Any, ...]]:
-    return (
-        latest_submitted_responses(scope)
-        .annotate(
-            person_full_name=PERSON_FULL_NAME,
-            person_code=person_code_of(
-                "assessment__enrollment__cohort__organization_id", "assessment__enrollment__user_id"
-            ),
-        )
-        .values_list(*RESPONSE_FIELDS)
-        .iterator(CHUNK)
+    """Response values in file order: a chunk of participants at a time, each chunk's responses
+    read in one query and put in the participants' natural order (which SQL cannot say the same
+    way on SQLite and PostgreSQL), so memory is bounded by the chunk, not the export."""
+    order = scope.enrollment_order
+    responses = latest_submitted_responses(scope).annotate(
+        person_full_name=PERSON_FULL_NAME,
+        person_code=person_code_of(
+            "assessment__enrollment__cohort__organization_id", "assessment__enrollment__user_id"
+        ),
     )
+    for start in range(0, len(order), ENROLLMENT_CHUNK):
+        chunk = order[start : start + ENROLLMENT_CHUNK]
+        rank = {pk: n for n, pk in enumerate(chunk)}
+        found = list(
+            responses.filter(assessment__enrollment_id__in=chunk).values_list(
+                *RESPONSE_FIELDS, "assessment__enrollment_id"
+            )
+        )
+        # A stable sort: each participant's responses keep the query's order.
+        found.sort(key=lambda values: rank[values[-1]])
+        for values in found:
+            yield values[:-1]
 
 
 # Values before these positions are the lead columns (_lead); from them on, the response's own.

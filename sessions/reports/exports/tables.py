@@ -44,6 +44,14 @@ from sessions.reports.exports.postgres import responses_copy_body
 from sessions.reports.exports.responses import dictionary_rows, response_rows, score_rows
 from sessions.reports.exports.scope import ExportScope, Table, person_code_of
 from sessions.reports.outcomes import OutcomeSummary, outcome_groups
+from sessions.reports.states import (
+    EXPORT_STATES,
+    CohortState,
+    cohort_end_date,
+    cohort_state,
+    with_session_span,
+)
+from sessions.rosters import natural_sort_key
 
 # A batch of cohorts is read together up to about this many enrollments (a bigger cohort is
 # read on its own): few queries for many small cohorts, bounded memory for big ones.
@@ -54,7 +62,9 @@ def _cohort_batches(scope: ExportScope) -> Iterator[list[Cohort]]:
     batch: list[Cohort] = []
     size = 0
     # iterator(): an organization's cohorts are read in chunks, not all held while rows stream.
-    cohorts = scope.ordered().annotate(enrollment_count=Count("enrollments"))
+    # The session span (for each cohort's state and end date) comes as subqueries, so the count
+    # of enrollments is not multiplied by a join.
+    cohorts = with_session_span(scope.ordered()).annotate(enrollment_count=Count("enrollments"))
     for cohort in cohorts.iterator(chunk_size=100):
         if batch and size + cohort.enrollment_count > ENROLLMENT_BATCH:
             yield batch
@@ -69,30 +79,50 @@ def _now(scope: ExportScope) -> dt.datetime:
     return scope.now or timezone.now()
 
 
+def _cohort_cells(cohort: Cohort, now: dt.datetime) -> list[Cell]:
+    """cohort_status, cohort_start_date, cohort_end_date (the overview's rule for the state)."""
+    return [
+        cell(EXPORT_STATES[cohort_state(cohort, now)]),
+        cell(cohort.start_date),
+        cell(cohort_end_date(cohort)),
+    ]
+
+
 # --- completion -------------------------------------------------------------------------------
 
 
 def completion_rows(scope: ExportScope) -> Iterator[list[Cell]]:
     now = _now(scope)
     for batch in _cohort_batches(scope):
+        by_pk = {c.pk: c for c in batch}
         for s in cohort_summaries(cohorts=batch, now=now):
+            if scope.arm and s.arm != scope.arm:
+                continue
+            cohort = by_pk[s.cohort.pk]
+            finished = cohort_state(cohort, now) == CohortState.FINISHED
             yield [
                 cell(s.cohort.program.name),
                 cell(s.cohort.name),
                 cell(s.arm),
                 s.enrolled,
                 s.completed,
-                rate4(s.completion_rate),
+                # Who completes a course is known only once it is over: until then, no rate.
+                rate4(s.completion_rate) if finished else None,
                 s.sessions_held,
                 rate4(s.attendance_rate),
                 s.baseline_completed,
                 s.post_completed,
                 s.paired_completed,
                 rate4(s.practice_adherence),
+                *_cohort_cells(cohort, now),
             ]
 
 
 # --- participants -----------------------------------------------------------------------------
+
+
+def _local_day(instant: dt.datetime | None, cohort: Cohort) -> dt.date | None:
+    return None if instant is None else timezone.localdate(instant, timezone=cohort.zoneinfo)
 
 
 def participant_rows(scope: ExportScope) -> Iterator[list[Cell]]:
@@ -100,15 +130,17 @@ def participant_rows(scope: ExportScope) -> Iterator[list[Cell]]:
     for batch in _cohort_batches(scope):
         order = {c.pk: n for n, c in enumerate(batch)}
         by_pk = {c.pk: c for c in batch}
-        enrollments = list(
-            Enrollment.objects.filter(cohort_id__in=order)
+        enrollments: list[Enrollment] = list(
+            scope.enrollments()
+            .filter(cohort_id__in=order)
             .annotate(person_code=person_code_of("cohort__organization_id", "user_id"))
             .select_related("user")
             .order_by()
         )
-        enrollments.sort(key=lambda e: (order[e.cohort_id], e.participant_code))
+        enrollments.sort(key=lambda e: (order[e.cohort_id], natural_sort_key(e.participant_code)))
         for e in enrollments:
             e.cohort = by_pk[e.cohort_id]
+        cohort_cells = {c.pk: _cohort_cells(c, now) for c in batch}
         for f in enrollment_facts(enrollments=enrollments, now=now):
             e = f.enrollment
             row: list[Cell] = [cell(e.participant_code)]
@@ -128,6 +160,8 @@ def participant_rows(scope: ExportScope) -> Iterator[list[Cell]]:
                 cell(f.post_completed),
                 f.practice_days,
                 f.practice_minutes,
+                cell(_local_day(e.activated_at, e.cohort)),
+                *cohort_cells[e.cohort_id],
             ]
             yield row
 
@@ -145,6 +179,8 @@ def _note(summary: OutcomeSummary) -> str:
 
 def outcome_rows(scope: ExportScope) -> Iterator[list[Cell]]:
     for group in outcome_groups(cohorts=scope.cohorts, pooled=scope.pooled):
+        if scope.arm and group.arm != scope.arm:
+            continue
         for s in group.summaries:
             yield [
                 cell(group.program.name),

@@ -11,9 +11,10 @@ from typing import Any, cast
 
 from django import forms
 
-from programs.models import Cohort, Program
+from programs.models import Arm, Cohort, Program
 from sessions.reports.exports import FILES, IDENTIFIABLE_KINDS
 from sessions.reports.selectors.access import ReportAccess, program_list_for_report
+from sessions.reports.states import CohortState
 
 KIND_CHOICES = [
     ("completion", "Completion per cohort and arm"),
@@ -80,6 +81,33 @@ class ExportForm(forms.Form):
         empty_label="Every cohort",
         error_messages={"invalid_choice": "Choose a cohort from the list."},
     )
+    # The overview's filters, so that its download links export what it shows.
+    arm = forms.ChoiceField(
+        label="Arm",
+        choices=[("", "Both arms"), *Arm.choices],
+        required=False,
+        error_messages={"invalid_choice": "Choose intervention or control."},
+    )
+    state = forms.ChoiceField(
+        # Not "Cohort status": the cohort list is the one field named "Cohort".
+        label="Status",
+        help_text="Whether the cohorts have started, are running or have finished.",
+        choices=[("", "Any status"), *CohortState.CHOICES],
+        required=False,
+        error_messages={"invalid_choice": "Choose a status from the list."},
+    )
+    start_from = forms.DateField(
+        label="Starts on or after",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a real date, for example 2026-09-01."},
+    )
+    start_to = forms.DateField(
+        label="Starts on or before",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a real date, for example 2026-12-31."},
+    )
     identifiable = forms.BooleanField(
         label="Include names and e-mail addresses",
         required=False,
@@ -116,6 +144,12 @@ class ExportForm(forms.Form):
                 "Completion and outcome files hold no names. Untick this box, or choose the "
                 "participant or questionnaire-answer export.",
             )
+        start_from, start_to = data.get("start_from"), data.get("start_to")
+        if start_from and start_to and start_from > start_to:
+            self.add_error(
+                "start_to",
+                f"The last start date must be on or after the first ({start_from:%Y-%m-%d}).",
+            )
         file = data.get("file")
         if file and kind and kind not in FILES:
             self.add_error("file", "Only the questionnaire-answer export has several files.")
@@ -147,11 +181,20 @@ class ExportForm(forms.Form):
             query["program"] = data["program"].slug
         if data.get("cohort"):
             query["cohort"] = str(data["cohort"].pk)
+        query.update(self._cohort_filters())
         if data.get("identifiable"):
             query["identifiable"] = "1"
         if data.get("file"):
             query["file"] = data["file"]
         return query
+
+    def _cohort_filters(self) -> dict[str, str]:
+        """The overview's filters that were chosen (arm, status, start dates), as in an address."""
+        data = self.cleaned_data
+        found = {"arm": data.get("arm") or "", "state": data.get("state") or ""}
+        for name in ("start_from", "start_to"):
+            found[name] = data[name].isoformat() if data.get(name) else ""
+        return {name: value for name, value in found.items() if value}
 
     def record_filters(self) -> dict[str, object]:
         """The filters of the valid form as the ExportRecord and the codebook keep them."""
@@ -162,6 +205,7 @@ class ExportForm(forms.Form):
         if data.get("cohort"):
             filters["cohort"] = data["cohort"].pk
             filters["cohort_name"] = data["cohort"].name
+        filters.update(self._cohort_filters())
         if data.get("file"):
             filters["file"] = data["file"]
         return filters

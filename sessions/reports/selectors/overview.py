@@ -16,16 +16,16 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from accounts.models import User
 from programs.models import Cohort, Program
-from sessions.models import SessionStatus
 from sessions.reports.definitions import CohortSummary, cohort_summaries
 from sessions.reports.selectors.access import ReportAccess, report_access_for_user
+from sessions.reports.states import CohortState, cohort_state, with_session_span
 from sessions.reports.summaries import SummaryCells
+from sessions.rosters import natural_sort_key
 
 __all__ = [
     "COLUMNS",
@@ -53,45 +53,12 @@ def report_access_for_coordinator(*, user: User) -> ReportAccess:
 
 def cohort_list_for_overview(*, access: ReportAccess) -> QuerySet[Cohort]:
     """The cohorts within reach with their first and last live session (for their status)."""
-    live = Q(scheduled_sessions__status=SessionStatus.SCHEDULED)
-    return (
-        access.cohorts.select_related("program")
-        .annotate(
-            first_session_at=Min("scheduled_sessions__starts_at", filter=live),
-            last_session_at=Max("scheduled_sessions__starts_at", filter=live),
-        )
-        .order_by("-start_date", "name")
+    return with_session_span(access.cohorts.select_related("program")).order_by(
+        "-start_date", "name"
     )
 
 
 # --- filters ----------------------------------------------------------------------------------
-
-
-class CohortState:
-    UPCOMING = "upcoming"
-    RUNNING = "running"
-    FINISHED = "finished"
-    CHOICES = [
-        (UPCOMING, "Not started yet"),
-        (RUNNING, "Running"),
-        (FINISHED, "Finished"),
-    ]
-    LABELS = dict(CHOICES)
-
-
-def cohort_state(cohort: Any, now: dt.datetime) -> str:
-    """Not started until its first session begins, finished once its last one has begun."""
-    first: dt.datetime | None = getattr(cohort, "first_session_at", None)
-    last: dt.datetime | None = getattr(cohort, "last_session_at", None)
-    if first is None or last is None:
-        # No sessions (yet): one-on-one courses before anyone is scheduled, self-guided courses.
-        today = timezone.localdate(now, timezone=cohort.zoneinfo)
-        return CohortState.UPCOMING if cohort.start_date > today else CohortState.RUNNING
-    if first > now:
-        return CohortState.UPCOMING
-    if last < now:
-        return CohortState.FINISHED
-    return CohortState.RUNNING
 
 
 @dataclass(frozen=True)
@@ -132,9 +99,10 @@ def _rate_key(value: Decimal | None) -> tuple[int, Decimal]:
 
 
 COLUMNS = [
-    Column("cohort", "Cohort", lambda r: (r.cohort.name.casefold(), r.summary.arm)),
-    Column("start", "Starts", lambda r: (r.cohort.start_date, r.cohort.name.casefold())),
-    Column("arm", "Arm", lambda r: (r.summary.arm, r.cohort.name.casefold())),
+    # Names sort as people read them (Group 2 before Group 11), as participant codes do.
+    Column("cohort", "Cohort", lambda r: (natural_sort_key(r.cohort.name), r.summary.arm)),
+    Column("start", "Starts", lambda r: (r.cohort.start_date, natural_sort_key(r.cohort.name))),
+    Column("arm", "Arm", lambda r: (r.summary.arm, natural_sort_key(r.cohort.name))),
     Column("enrolled", "Enrolled", lambda r: r.summary.enrolled),
     Column("active", "Active", lambda r: r.summary.active),
     Column("withdrawn", "Withdrawn", lambda r: r.summary.withdrawn),

@@ -36,6 +36,8 @@ from sessions.reports.selectors.exports import (
 )
 
 EXPORT_TEMPLATE = "reports/export_form.html"
+# What a link to the form may choose in advance: a cohort (its page) or the overview's filters.
+PRESELECTED = ("cohort", "program", "arm", "state", "start_from", "start_to")
 # Identifiable data is never kept in a shared cache or a browser's back-forward cache.
 NO_STORE = "no-store"
 
@@ -60,9 +62,12 @@ def export_form(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Choose what to export, in which format, for which cohorts; the download follows."""
     access = report_access(user=request.user, cohort=request.GET.get("cohort"))
     # A submitted form always carries its format (checked by default); a link may carry only
-    # ?cohort= to preselect one. An unchosen kind sends nothing, so it cannot be the signal.
+    # the cohort or the overview's filters to preselect them. An unchosen kind sends nothing,
+    # so it cannot be the signal.
     if "kind" not in request.GET and "format" not in request.GET:
-        initial = {"format": "csv", "cohort": request.GET.get("cohort")}
+        initial = {"format": "csv"} | {
+            name: request.GET[name] for name in PRESELECTED if request.GET.get(name)
+        }
         return _export_page(request, access, ExportForm(initial=initial, access=access))
     form = ExportForm(request.GET, access=access)
     if not form.is_valid():
@@ -98,6 +103,10 @@ def _send(
         access=access,
         cohort=data.get("cohort"),
         program=data.get("program"),
+        arm=data.get("arm") or "",
+        state=data.get("state") or "",
+        start_from=data.get("start_from"),
+        start_to=data.get("start_to"),
         identifiable=bool(data.get("identifiable")),
     )
     try:

@@ -18,7 +18,11 @@ from accounts.http import AuthenticatedHttpRequest
 from programs.models import Program
 from sessions.reports.definitions import DEFINITIONS
 from sessions.reports.forms.overview import OverviewFilterForm
-from sessions.reports.selectors.overview import overview_for_report, report_access_for_coordinator
+from sessions.reports.selectors.overview import (
+    OverviewFilters,
+    overview_for_report,
+    report_access_for_coordinator,
+)
 
 OVERVIEW_TEMPLATE = "reports/overview.html"
 
@@ -39,7 +43,19 @@ EXPORT_KINDS = [
 ]
 
 
-def _downloads(program: Program | None) -> list[dict[str, Any]]:
+def _export_filters(filters: OverviewFilters) -> dict[str, str]:
+    """The overview's filters the exports understand, as written in an address."""
+    found = {
+        "program": filters.program.slug if filters.program else "",
+        "arm": filters.arm,
+        "state": filters.state,
+        "start_from": filters.start_from.isoformat() if filters.start_from else "",
+        "start_to": filters.start_to.isoformat() if filters.start_to else "",
+    }
+    return {name: value for name, value in found.items() if value}
+
+
+def _downloads(filters: OverviewFilters) -> list[dict[str, Any]]:
     items = []
     for kind, label in EXPORT_KINDS:
         base = _safe_reverse("reports:export_download", kwargs={"kind": kind})
@@ -47,12 +63,18 @@ def _downloads(program: Program | None) -> list[dict[str, Any]]:
             continue
         links = []
         for fmt, fmt_label in (("csv", "CSV"), ("xlsx", "Excel")):
-            params = {"format": fmt}
-            if program is not None:
-                params["program"] = program.slug
+            params = {"format": fmt, **_export_filters(filters)}
             links.append({"url": f"{base}?{urlencode(params)}", "label": fmt_label})
         items.append({"label": label, "links": links})
     return items
+
+
+def _export_form_url(filters: OverviewFilters) -> str | None:
+    base = _safe_reverse("reports:export")
+    if base is None:
+        return None
+    query = _export_filters(filters)
+    return f"{base}?{urlencode(query)}" if query else base
 
 
 def _outcomes_url(program: Program | None) -> str | None:
@@ -91,7 +113,8 @@ def reports_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
             "thresholds": page.thresholds,
             "definitions": DEFINITIONS,
             "program": filters.program,
-            "downloads": _downloads(filters.program),
+            "downloads": _downloads(filters),
+            "export_form_url": _export_form_url(filters),
             "outcomes_url": _outcomes_url(filters.program),
             "now": now,
         },

@@ -43,6 +43,9 @@ class Command(BaseCommand):
                 f"  {DEMO_PARTICIPANT_WITHOUT_CONSENT} has not accepted the consent yet: "
                 "sign in as them to see the consent page."
             )
+        self.stdout.write(
+            "  participant1@demo.test has questionnaires open: sign in as them to fill them in."
+        )
         self.stdout.write("Cohorts:")
         for cohort in cohorts:
             self.stdout.write(

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Max, Min
 
+from accounts.models import User
 from programs.models import Arm, Enrollment, EnrollmentStatus
 from sessions.models import (
     MISSED_STATUSES,
@@ -18,7 +19,12 @@ from sessions.models import (
     ScheduledSession,
     SessionStatus,
 )
-from sessions.notifications.models import Notification, NotificationKind, Preferences
+from sessions.notifications.models import (
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+    Preferences,
+)
 from sessions.notifications.services.planning.rows import (
     LOOK_BACK,
     outbox_row,
@@ -195,6 +201,33 @@ def _enrollments_in_course(now: dt.datetime, user_ids: set[int]) -> dict[int, En
     return running
 
 
+def practice_nudge_row(
+    *, user: User, preferences: Preferences, day: dt.date, **about: object
+) -> Notification:
+    """The outbox row of a local day's practice reminder: at the chosen time, after quiet
+    hours; skipped when quiet hours last past that day (a reminder about yesterday's practice
+    helps nobody)."""
+    zone = zone_of(user.timezone)
+    return outbox_row(
+        kind=NotificationKind.PRACTICE_NUDGE,
+        key=f"practice_nudge:{user.pk}:{day.isoformat()}",
+        user=user,
+        due=local_to_utc(day, preferences.practice_nudge_time, zone),
+        preferences=preferences,
+        latest=local_to_utc(day + dt.timedelta(days=1), dt.time(0), zone),
+        **about,
+    )
+
+
+def practice_nudge_arrival(
+    *, user: User, preferences: Preferences, day: dt.date
+) -> dt.datetime | None:
+    """When the practice reminder of a local day really goes out, or None when it does not
+    (see practice_nudge_row): what the reminder settings page tells the person."""
+    row = practice_nudge_row(user=user, preferences=preferences, day=day)
+    return None if row.status == NotificationStatus.SKIPPED else row.send_at
+
+
 def plan_practice_nudges(*, now: dt.datetime) -> Iterator[Notification]:
     """The opt-in daily practice reminder at the person's chosen local time, unless they
     already logged practice that day."""
@@ -202,32 +235,26 @@ def plan_practice_nudges(*, now: dt.datetime) -> Iterator[Notification]:
     if not prefs:
         return
     running = _enrollments_in_course(now, set(prefs))
-    candidates: list[tuple[Enrollment, dt.date, dt.datetime]] = []
+    candidates: list[tuple[Enrollment, dt.date]] = []
     for user_id, enrollment in running.items():
         p = prefs[user_id]
         zone = zone_of(enrollment.user.timezone)
         today = local_date(now, zone)
-        due = local_to_utc(today, p.practice_nudge_time, zone)
-        if due <= now:
-            candidates.append((enrollment, today, due))
+        if local_to_utc(today, p.practice_nudge_time, zone) <= now:
+            candidates.append((enrollment, today))
     logged = set(
         PracticeLog.objects.filter(
-            enrollment_id__in={e.pk for e, _, _ in candidates},
-            date__in={d for _, d, _ in candidates},
+            enrollment_id__in={e.pk for e, _ in candidates},
+            date__in={d for _, d in candidates},
         ).values_list("enrollment_id", "date")
     )
-    for enrollment, today, due in candidates:
+    for enrollment, today in candidates:
         if (enrollment.pk, today) in logged:
             continue
-        zone = zone_of(enrollment.user.timezone)
-        end_of_day = local_to_utc(today + dt.timedelta(days=1), dt.time(0), zone)
-        yield outbox_row(
-            kind=NotificationKind.PRACTICE_NUDGE,
-            key=f"practice_nudge:{enrollment.user_id}:{today.isoformat()}",
+        yield practice_nudge_row(
             user=enrollment.user,
-            due=due,
             preferences=prefs[enrollment.user_id],
-            latest=end_of_day,
+            day=today,
             enrollment=enrollment,
             for_date=today,
         )
