@@ -66,8 +66,8 @@ def test_login_page_fits_a_320px_screen_and_200_percent_zoom(new_page):
     ("email", "path"),
     [
         ("participant1@demo.test", "/me/"),
-        ("facilitator@demo.test", "/cohorts/"),
-        ("coordinator@demo.test", "/coordinator/"),
+        ("facilitator@demo.test", "/today/"),
+        ("coordinator@demo.test", "/coordinator/today/"),
     ],
     ids=["participant", "facilitator", "coordinator"],
 )
