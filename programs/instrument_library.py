@@ -105,6 +105,9 @@ class Instrument:
     version: str
     name: str
     short_name: str
+    # What participants see (never the code), and an honest estimate of the minutes it takes.
+    plain_name: str
+    minutes: int
     construct: str
     instructions: str
     citation: str
@@ -190,6 +193,8 @@ def _build(data: dict[str, Any]) -> Instrument:
         version=data["version"],
         name=data["name"],
         short_name=data["short_name"],
+        plain_name=data["plain_name"],
+        minutes=data["minutes"],
         construct=data["construct"],
         instructions=data["instructions"],
         citation=data["citation"],
