@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from .selectors import user_get_role
+from .switching import working_organization_context
 
 # URL names of later apps are plain strings here: accounts links to them without importing them.
 _NAV = {
@@ -46,4 +47,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for name, label in _NAV[role]:
         url = reverse(name)
         items.append({"url": url, "label": label, "current": current == url})
-    return {"nav_items": items, "nav_role": role}
+    return {"nav_items": items, "nav_role": role, **working_organization_context(user=user)}

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeData
 from django.utils.text import capfirst
 
-from .models import AuditAction, Role, User
+from .models import AuditAction, QuestionnaireLayout, Role, User
 from .timezones import known_zones, zone_choices, zone_offered
 
 ROLE_CHOICES = [("", "Participant"), *Role.choices]
@@ -241,6 +241,20 @@ class ProfileForm(forms.ModelForm[User]):
         suggest_zones(self, "timezone", defaults=organization_zones)
 
 
+class QuestionnaireLayoutForm(forms.Form):
+    """How a person's questionnaires are shown: one question on each page, or a whole one."""
+
+    questionnaire_layout = forms.ChoiceField(
+        label="How to show questionnaires",
+        choices=QuestionnaireLayout.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how to show questionnaires.",
+            "invalid_choice": "Choose how to show questionnaires.",
+        },
+    )
+
+
 class AuditFilterForm(forms.Form):
     """Filters of the audit log page; dates are days in the viewer's own time zone."""
 
@@ -396,3 +410,26 @@ _limit_lengths(
     MFAReauthenticateForm,
     ActivateTOTPForm,
 )
+
+
+class OrganizationSwitchForm(forms.Form):
+    """Which of their organizations a member of staff works in (accounts.switching checks it is
+    one of theirs: any other answers 404, so the form lists theirs but does not police them)."""
+
+    organization = forms.IntegerField(
+        label="Which organization are you working in?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the organization you are working in.",
+            "invalid": "Choose the organization you are working in.",
+        },
+    )
+
+    def __init__(self, *args: Any, memberships: Iterable[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        assert isinstance(field.widget, forms.RadioSelect)  # noqa: S101 - declared above
+        field.widget.choices = [
+            (m.organization_id, f"{m.organization.name} ({m.get_role_display().lower()})")
+            for m in memberships
+        ]

@@ -23,11 +23,11 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from .models import Role, User
+from .selectors import memberships_prefetch
 
 # The authenticators that count as a second factor; recovery codes only stand in for one.
 SECOND_FACTOR_TYPES = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
@@ -51,8 +51,7 @@ def user_is_staff(user: User) -> bool:
     """
     if user.is_staff:
         return True
-    if "memberships" not in getattr(user, "_prefetched_objects_cache", {}):
-        prefetch_related_objects([user], "memberships")
+    memberships_prefetch(user=user)
     return any(membership.role in _STAFF_ROLES for membership in user.memberships.all())
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
@@ -33,6 +34,10 @@ def timezone_choices() -> list[tuple[str, str]]:
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"“{value}” is not a time zone name such as Europe/London.")
+
+
+# Two working weeks: a flag left longer than that without anyone told is no escalation at all.
+ESCALATE_AFTER_MAX_HOURS = 80
 
 
 def _default_timezone() -> str:
@@ -153,6 +158,14 @@ class Organization(models.Model):
     sender_name = models.CharField(max_length=100, blank=True)  # the From: name of its e-mails
     default_timezone = models.CharField(  # given to the new accounts its invitations make
         max_length=64, default=_default_timezone, validators=[validate_timezone]
+    )
+    # An open safety flag goes to every coordinator by e-mail once it has waited this long,
+    # counted Monday to Friday, 09:00-17:00 in default_timezone (sessions.working_hours).
+    escalate_after_working_hours = models.PositiveSmallIntegerField(
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(ESCALATE_AFTER_MAX_HOURS)],
+        help_text="Working hours (Monday to Friday, 09:00 to 17:00) an open safety flag waits "
+        "before every coordinator is e-mailed; 8 is one working day.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -387,6 +400,7 @@ AUDIT_OBJECT_NAMES = {
     "programs.enrollment": "Enrollment",
     "program_sessions.safetyevent": "Safety flag",
     "questionnaires.safetyevent": "Safety flag",
+    "questionnaires.assessment": "Questionnaire window",
     "program_sessions.scheduledsession": "Session",
 }
 

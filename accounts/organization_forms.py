@@ -17,7 +17,7 @@ from .forms import (
     TimeZoneField,
     suggest_zones,
 )
-from .models import Organization
+from .models import ESCALATE_AFTER_MAX_HOURS, Organization
 
 CRISIS_CONTACTS_MAX_LENGTH = 2000
 # The columns' own lengths.
@@ -27,6 +27,10 @@ SENDER_NAME_MAX_LENGTH = Organization._meta.get_field("sender_name").max_length 
 _PHONE_CHARACTERS = re.compile(r"\+?[\d\s().-]+")
 # In a From: header these end the name or start the address; a line break starts a new header.
 _SENDER_NAME_FORBIDDEN = "<>\r\n"
+_ESCALATION_HOURS_ERROR = (
+    f"Enter a whole number of working hours from 1 to {ESCALATE_AFTER_MAX_HOURS}, e.g. 8 for "
+    "one working day."
+)
 
 
 def _has_control_character(value: str) -> bool:
@@ -73,6 +77,23 @@ class OrganizationSettingsForm(forms.Form):
         help_text="Given to the accounts of people you invite; each person can change their own.",
         error_messages={"required": "Choose a time zone from the list."},
     )
+    escalate_after_working_hours = forms.IntegerField(
+        label="Working hours before an open safety flag goes to every coordinator",
+        min_value=1,
+        max_value=ESCALATE_AFTER_MAX_HOURS,
+        widget=forms.NumberInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "class": "input--short"}
+        ),
+        help_text="When nobody has acknowledged a safety flag after this many working hours "
+        "(Monday to Friday, 09:00 to 17:00 in the default time zone), every coordinator gets "
+        "an e-mail about it. 8 is one working day.",
+        error_messages={
+            "required": _ESCALATION_HOURS_ERROR,
+            "invalid": _ESCALATION_HOURS_ERROR,
+            "min_value": _ESCALATION_HOURS_ERROR,
+            "max_value": _ESCALATION_HOURS_ERROR,
+        },
+    )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -83,6 +104,7 @@ class OrganizationSettingsForm(forms.Form):
                 "support_email": organization.support_email,
                 "sender_name": organization.sender_name,
                 "default_timezone": organization.default_timezone,
+                "escalate_after_working_hours": organization.escalate_after_working_hours,
             },
         )
         super().__init__(*args, **kwargs)

@@ -17,8 +17,10 @@ def organization_settings_update(
     support_email: str,
     sender_name: str,
     default_timezone: str,
+    escalate_after_working_hours: int,
 ) -> list[str]:
-    """Save the contacts, sender name and default time zone; returns the fields that changed.
+    """Save the contacts, sender name, default time zone and when safety flags escalate; returns
+    the fields that changed.
 
     The change is recorded in the audit log with what each field was and became: the crisis
     contacts are what participants at risk were shown, so when they changed must stay provable.
@@ -29,6 +31,7 @@ def organization_settings_update(
         "support_email": support_email,
         "sender_name": sender_name,
         "default_timezone": default_timezone,
+        "escalate_after_working_hours": escalate_after_working_hours,
     }
     with transaction.atomic():
         # Locked, so two coordinators saving at once each record what they really replaced.

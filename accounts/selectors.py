@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from .models import (
@@ -27,14 +27,65 @@ from .models import (
 RoleName = Literal["coordinator", "facilitator", "participant"]
 
 
+# Staff in several organizations work in one at a time. accounts.switching keeps the choice in
+# the session and, for each request, puts it on the user object under this name, so every
+# selector given the user (down to the report and access rules) follows it without each view
+# passing it along. The memberships are read once per request and kept beside it.
+WORKING_CHOICE_ATTR = "_working_organization_choice"
+
+
+def memberships_prefetch(*, user: User) -> None:
+    """Load the person's memberships with their organizations onto the user, once per request
+    (one query): the second-factor check, the navigation, the header and the page share them."""
+    if "memberships" not in getattr(user, "_prefetched_objects_cache", {}):
+        prefetch_related_objects(
+            [user],
+            Prefetch("memberships", queryset=Membership.objects.select_related("organization")),
+        )
+
+
+def membership_list_for_staff(*, user: User | AnonymousUser) -> list[Membership]:
+    """Every staff membership of the person, with its organization, by organization name."""
+    if not user.is_authenticated:
+        return []
+    memberships_prefetch(user=user)
+    return sorted(user.memberships.all(), key=lambda m: (m.organization.name, m.organization_id))
+
+
+def membership_forget_cached(*, user: User) -> None:
+    """Drop the memberships read for this request (the next read sees any change made since)."""
+    getattr(user, "_prefetched_objects_cache", {}).pop("memberships", None)
+
+
+def membership_get_working(*, user: User | AnonymousUser) -> Membership | None:
+    """The membership of the organization the person is working in: the one they chose, while
+    they still belong to it; otherwise their most recent membership (or the only one). None for
+    anyone without a staff role."""
+    memberships = membership_list_for_staff(user=user)
+    if not memberships:
+        return None
+    chosen = getattr(user, WORKING_CHOICE_ATTR, None)
+    for membership in memberships:
+        if membership.organization_id == chosen:
+            return membership
+    # A removed membership or no choice yet: the newest, so someone just invited to a second
+    # organization starts where they were invited (the header shows where that is).
+    return max(memberships, key=lambda m: (m.created_at, m.pk))
+
+
+def organization_id_working(*, user: User | AnonymousUser) -> int | None:
+    """The id of the organization the person is working in, or None (not staff)."""
+    membership = membership_get_working(user=user)
+    return membership.organization_id if membership is not None else None
+
+
 def user_get_role(*, user: User) -> RoleName:
-    """The role whose landing page and navigation this user gets; coordinator outranks facilitator."""
-    roles = {m.role for m in user.memberships.all()}
-    if Role.COORDINATOR in roles:
-        return "coordinator"
-    if Role.FACILITATOR in roles:
-        return "facilitator"
-    return "participant"
+    """The role whose landing page and navigation this user gets: their role in the organization
+    they are working in (see membership_get_working); participant for everyone else."""
+    membership = membership_get_working(user=user)
+    if membership is None:
+        return "participant"
+    return "coordinator" if membership.role == Role.COORDINATOR else "facilitator"
 
 
 def organization_list_for_person(*, user: User | AnonymousUser) -> QuerySet[Organization]:
@@ -62,16 +113,11 @@ def organization_zones_for_person(*, user: User) -> list[str]:
 
 
 def membership_get_for_user(*, user: User, role: Role) -> Membership:
-    """The user's membership with this role (first organization by name), or 404."""
-    if not user.is_authenticated:
-        raise Http404
-    membership = (
-        Membership.objects.select_related("organization")
-        .filter(user=user, role=role)
-        .order_by("organization__name")
-        .first()
-    )
-    if membership is None:
+    """The user's membership in the organization they are working in, if they have this role
+    there, or 404 (a coordinator elsewhere who is working as a facilitator here changes nothing
+    of the other organization from this one's pages)."""
+    membership = membership_get_working(user=user)
+    if membership is None or membership.role != role:
         raise Http404
     return membership
 

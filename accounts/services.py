@@ -20,6 +20,7 @@ from .models import (
     Invitation,
     Membership,
     Organization,
+    QuestionnaireLayout,
     Role,
     User,
     hash_token,
@@ -248,6 +249,13 @@ def user_update_profile(
     user.phone = phone.strip()
     user.full_clean(exclude=["password"])
     user.save(update_fields=["full_name", "preferred_name", "timezone", "phone"])
+    return user
+
+
+def user_set_questionnaire_layout(*, user: User, layout: str) -> User:
+    """Save how the person's questionnaires are shown (accounts.QuestionnaireLayout)."""
+    user.questionnaire_layout = QuestionnaireLayout(layout)
+    user.save(update_fields=["questionnaire_layout"])
     return user
 
 

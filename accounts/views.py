@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,11 +25,11 @@ from .consent import (
     consent_state,
     safe_next,
 )
-from .forms import AcceptInvitationForm, InvitationForm, ProfileForm
+from .forms import AcceptInvitationForm, InvitationForm, ProfileForm, QuestionnaireLayoutForm
 from .http import AuthenticatedHttpRequest
 from .idle import idle_state, idle_touch
 from .mfa import mfa_not_required
-from .models import AuditAction, Membership, Role, User
+from .models import AuditAction, Membership, QuestionnaireLayout, Role, User
 from .selectors import (
     invitation_get_by_token,
     invitation_get_for_coordinator,
@@ -47,6 +48,7 @@ from .services import (
     invitation_is_for,
     invitation_needs_password,
     invitation_revoke,
+    user_set_questionnaire_layout,
     user_update_profile,
 )
 
@@ -230,6 +232,33 @@ def profile_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, "Your details are saved.")
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+LAYOUT_SAVED = {
+    QuestionnaireLayout.ONE_QUESTION: "Saved: questionnaires will show one question on each page.",
+    QuestionnaireLayout.WHOLE: "Saved: questionnaires will show all their questions on one page.",
+}
+
+
+def questionnaire_layout_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """How the person's questionnaires are shown; back to where they came from once saved."""
+    user = request.user
+    back = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    form = QuestionnaireLayoutForm(
+        request.POST if request.method == "POST" else None,
+        initial={"questionnaire_layout": user.questionnaire_layout},
+    )
+    if request.method == "POST" and form.is_valid():
+        user = user_set_questionnaire_layout(
+            user=user, layout=form.cleaned_data["questionnaire_layout"]
+        )
+        messages.success(request, LAYOUT_SAVED[QuestionnaireLayout(user.questionnaire_layout)])
+        return redirect(back or "questionnaire_layout")
+    return render(
+        request,
+        "accounts/questionnaire_layout.html",
+        {"form": form, "next": back or "", "back_url": back or reverse("profile")},
+    )
 
 
 @mfa_not_required

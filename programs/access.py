@@ -26,6 +26,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Membership, Role, User
+from accounts.selectors import organization_id_working
 
 from .models import Cohort, Enrollment, EnrollmentQuerySet, EnrollmentStatus
 
@@ -33,6 +34,9 @@ M = TypeVar("M", bound=Model)
 
 
 def organization_ids_coordinated(user: User) -> QuerySet[Membership, Any]:
+    # Every organization they coordinate, not only the one they are working in: this decides
+    # access, and a link to another organization's cohort (in an alert, say) must still open.
+    # Lists show one organization at a time through cohort_list_in_working_organization.
     return Membership.objects.filter(user=user, role=Role.COORDINATOR).values("organization_id")
 
 
@@ -48,6 +52,15 @@ def cohort_list_for_staff(*, user: User) -> QuerySet[Cohort]:
         .select_related("program", "organization")
         .order_by("-start_date", "name")
     )
+
+
+def cohort_list_in_working_organization(*, user: User) -> QuerySet[Cohort]:
+    """The cohorts of `cohort_list_for_staff` in the organization the person is working in
+    (accounts.switching): staff of several organizations see one at a time in lists."""
+    organization_id = organization_id_working(user=user)
+    if organization_id is None:  # not staff anywhere
+        return Cohort.objects.none()
+    return cohort_list_for_staff(user=user).filter(organization_id=organization_id)
 
 
 def cohort_get_for_staff(*, user: User, pk: int) -> Cohort:

@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 
 from accounts.models import User
 
-from .access import cohort_list_for_staff, enrollment_list_for_participant
+from .access import cohort_list_in_working_organization, enrollment_list_for_participant
 from .models import Cohort, Enrollment, EnrollmentStatus
 
 
@@ -74,13 +74,14 @@ def enrollment_list_current_elsewhere_in_organization(
 
 
 def cohort_list_for_staff_with_counts(*, user: User) -> QuerySet[Cohort]:
-    """The staff member's cohorts with their current participant count and facilitators.
+    """The staff member's cohorts in the organization they are working in, with their current
+    participant count and facilitators.
 
     The count and the facilitators come in two queries however many cohorts and people there
     are; the list must not cost a query per row.
     """
     return (
-        cohort_list_for_staff(user=user)
+        cohort_list_in_working_organization(user=user)
         .annotate(
             participant_count=Count(
                 "enrollments",

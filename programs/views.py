@@ -14,6 +14,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from accounts.selectors import (
     membership_get_for_user,
+    membership_get_working,
     membership_list_for_organization,
     user_get_role,
 )
@@ -61,10 +62,15 @@ def cohort_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {"cohort": cohort, "meets": cohort.meeting_pattern}
         for cohort in cohort_list_for_staff_with_counts(user=user)
     ]
+    working = membership_get_working(user=user)
     return render(
         request,
         "programs/cohort_list.html",
-        {"rows": rows, "can_create": role == "coordinator"},
+        {
+            "rows": rows,
+            "can_create": role == "coordinator",
+            "organization": working.organization if working is not None else None,
+        },
     )
 
 

@@ -102,6 +102,15 @@ class ScheduledSession(models.Model):
     def is_past(self, now: dt.datetime | None = None) -> bool:
         return self.starts_at < (now or timezone.now())
 
+    def takes_attendance(self, now: dt.datetime, zone: dt.tzinfo) -> bool:
+        """Whether attendance may be recorded now: from the start of the session's day in the
+        cohort's time zone (`zone`), since people arrive and a register is taken at the door
+        before it begins; a later day is refused. Cancelled sessions are checked apart."""
+        return (
+            self.is_past(now)
+            or self.starts_at.astimezone(zone).date() <= now.astimezone(zone).date()
+        )
+
     @property
     def is_phone(self) -> bool:
         return self.modality == Modality.PHONE

@@ -336,3 +336,27 @@ def enrollments_with_practice(current: CurrentEnrollments) -> list[Enrollment]:
 def course_query(enrollment: Enrollment, *, several: bool) -> str:
     """The ?course= that keeps a page on one course; nothing for someone with only one."""
     return f"?{urlencode({'course': enrollment.pk})}" if several else ""
+
+
+def enrollment_ids_practice_begun(
+    *, user: User, enrollments: Sequence[Enrollment], now: dt.datetime | None = None
+) -> set[int]:
+    """Which of these courses of the participant's have begun their home practice: a group or
+    one-on-one course once its first session has started, a self-guided one once week 1 is open
+    (its start date, where the person is). One query, however many courses."""
+    now = now or timezone.now()
+    today = local_today(user=user, now=now)
+    begun = {
+        e.pk
+        for e in enrollments
+        if e.cohort.program.is_self_guided and today >= (e.start_date or e.cohort.start_date)
+    }
+    meeting = {e.cohort_id: e.pk for e in enrollments if not e.cohort.program.is_self_guided}
+    if meeting:
+        started = (
+            scheduled_session_list_for_participant(user=user)
+            .filter(cohort_id__in=list(meeting), starts_at__lte=now)
+            .values_list("cohort_id", flat=True)
+        )
+        begun |= {meeting[cohort_id] for cohort_id in set(started)}
+    return begun

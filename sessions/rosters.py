@@ -314,8 +314,10 @@ def attendance_grid_build(
     enrollment_by_pk = {e.pk: e for e in rows_enrollments}
     posted_sessions = {s for s, _e in posted}
 
+    zone = cohort.zoneinfo
+
     def is_open(session: ScheduledSession) -> bool:
-        return session.is_past(now) and not session.is_cancelled
+        return session.takes_attendance(now, zone) and not session.is_cancelled
 
     def cell(
         enrollment: Enrollment, column: GridColumn, session: ScheduledSession | None
@@ -332,7 +334,7 @@ def attendance_grid_build(
             state = "withdrawn"
         elif session.is_cancelled:
             state = "cancelled"
-        elif not session.is_past(now):
+        elif not session.takes_attendance(now, zone):
             state = "not_yet"
         else:
             state = "edit"

@@ -102,7 +102,7 @@ def test_staff_page_is_never_stored(client, cohort, facilitator_user, now):
     enroll(cohort, user=UserFactory(full_name="Rowan Roster"))
     client.force_login(facilitator_user)
 
-    response = client.get(reverse("reports:cohort_detail", args=[cohort.pk]))
+    response = client.get(reverse("reports:cohort_people", args=[cohort.pk]))
 
     assert response.status_code == 200
     assert "Rowan Roster" in response.text

@@ -315,11 +315,16 @@ FORMS: dict[str, FormCase] = {
             "practice_nudges": sometimes("on"),
             "practice_nudge_time": sometimes("19:00"),
             "daily_cap": sometimes("3"),
-            "questionnaire_layout": sometimes("whole"),
             "quiet_hours_start": sometimes("21:00"),
             "quiet_hours_end": sometimes("08:00"),
         },
         shows=((_participant, lambda w: reverse("notifications:preferences")),),
+    ),
+    "how to show questionnaires": FormCase(
+        who=_participant,
+        url=_at("questionnaire_layout"),
+        fields=lambda w: {"questionnaire_layout": sometimes("whole"), "next": hostile_text()},
+        shows=((_participant, lambda w: reverse("questionnaire_layout")),),
     ),
     "calendar link": FormCase(
         who=_participant,
@@ -1002,6 +1007,18 @@ STAFF_FORMS: dict[str, FormCase] = {
             (_facilitator, _page("questionnaires:results_cohort", lambda w: w.cohort.pk)),
         ),
     ),
+    "questionnaire window change": FormCase(
+        who=_facilitator,
+        url=_at("questionnaires:assessment_window", lambda w: w.post.pk),
+        fields=lambda w: {
+            "closes_on": sometimes("2099-06-30"),
+            "reason": hostile_text(),
+        },
+        shows=(
+            (_facilitator, _page("questionnaires:questionnaire_status", lambda w: w.cohort.pk)),
+            (_facilitator, _page("reports:participant_detail", lambda w: w.post.enrollment_id)),
+        ),
+    ),
     "safety acknowledgement": FormCase(
         who=_facilitator,
         url=_at("questionnaires:safety_acknowledge", lambda w: w.safety_event.pk),
@@ -1139,6 +1156,7 @@ STAFF_FORMS: dict[str, FormCase] = {
             "support_email": sometimes("team@example.org"),
             "sender_name": hostile_text(),
             "default_timezone": sometimes("Europe/Dublin"),
+            "escalate_after_working_hours": sometimes("8"),
         },
         reauthenticate=True,
         # Where the contacts reach participants, and the page that shows them back.
@@ -1147,6 +1165,15 @@ STAFF_FORMS: dict[str, FormCase] = {
             (_participant, _page("help")),
         ),
         checks=(_check_invitation_sender,),
+    ),
+    # A number that is not one of theirs is 404 (nothing changes); anything else asks again.
+    "organization switch": FormCase(
+        who=_coordinator,
+        url=_at("organization_switch"),
+        fields=lambda w: {
+            "organization": st.one_of(st.just(str(w.organization.pk)), hostile_text()),
+        },
+        allowed=frozenset({200, 302, 404}),
     ),
     "reminder settings (staff)": FormCase(
         who=_facilitator,
@@ -1340,7 +1367,7 @@ def test_names_from_a_csv_import_are_shown_as_text_and_e_mailed_as_text(
         _assert_pages_escape(
             client,
             [
-                reverse("reports:cohort_detail", args=[world.cohort.pk]),
+                reverse("reports:cohort_people", args=[world.cohort.pk]),
                 reverse("program_sessions:session_detail", args=[world.session.pk]),
                 reverse("program_sessions:makeup_create", args=[world.cohort.pk]),
             ],

@@ -500,7 +500,6 @@ def _preferences(world: World) -> dict[str, Any]:
         "questionnaire_reminders": "on",
         "practice_nudge_time": "19:00",
         "daily_cap": "2",
-        "questionnaire_layout": "whole",
         "quiet_hours_start": "22:00",
         "quiet_hours_end": "08:00",
     }
@@ -681,6 +680,14 @@ PROJECT: dict[str, Row] = {
             expect=to("profile"),
         ),
     ),
+    "questionnaire_layout": signed_in(
+        url("questionnaire_layout"),
+        post=PostCase(
+            owner="participant",
+            data=lambda w: {"questionnaire_layout": "whole"},
+            expect=to("questionnaire_layout"),
+        ),
+    ),
     "coordinator_home": coordinators(url("coordinator_home")),
     # Only the organization's own coordinators, after confirming their password (GET too).
     "organization_settings": row(
@@ -694,6 +701,7 @@ PROJECT: dict[str, Row] = {
                 "support_email": "team@example.org",
                 "sender_name": "Riverside",
                 "default_timezone": "Europe/Dublin",
+                "escalate_after_working_hours": "16",
             },
             expect=to("organization_settings"),
             outsiders=NOT_COHORT_COORDINATOR,
@@ -702,6 +710,18 @@ PROJECT: dict[str, Row] = {
     ),
     # Each coordinator searches their own organization's audit log; nobody else has one.
     "audit_log": coordinators(url("audit_log")),
+    # Staff choose which of their organizations they work in; naming one that is not theirs
+    # is 404 (participants work in none). Only the session changes.
+    "organization_switch": staff(
+        url("organization_switch"),
+        post=PostCase(
+            owner="coordinator",
+            data=lambda w: {"organization": w.organization.pk},
+            expect=to("home"),
+            outsiders=("participant", "other_participant", "other_coordinator"),
+            changes_data=False,
+        ),
+    ),
     # The automatic-logoff dialog asks how long is left (GET) and "Stay signed in" (POST, 204);
     # signed-out, there is nothing to keep alive.
     "session_keep_alive": signed_in(
@@ -792,6 +812,12 @@ PROJECT: dict[str, Row] = {
     ),
     # --- sessions: staff ---
     "reports:cohort_detail": cohort_staff(url("reports:cohort_detail", COHORT)),
+    "reports:cohort_schedule": cohort_staff(url("reports:cohort_schedule", COHORT)),
+    "reports:cohort_follow_ups": cohort_staff(url("reports:cohort_follow_ups", COHORT)),
+    "reports:cohort_people": cohort_staff(url("reports:cohort_people", COHORT)),
+    "reports:cohort_progress": cohort_staff(url("reports:cohort_progress", COHORT)),
+    "reports:cohort_charts": cohort_staff(url("reports:cohort_charts", COHORT)),
+    "reports:cohort_definitions": cohort_staff(url("reports:cohort_definitions", COHORT)),
     "reports:participant_detail": cohort_staff(url("reports:participant_detail", ENROLLMENT)),
     "program_sessions:attendance_grid": cohort_staff(
         url("program_sessions:attendance_grid", COHORT),
@@ -863,7 +889,7 @@ PROJECT: dict[str, Row] = {
         PostCase(
             owner="facilitator",
             data=lambda w: {"resolution": "Phoned, sent the material."},
-            expect=to("reports:cohort_detail"),
+            expect=to("reports:cohort_follow_ups"),
             outsiders=COHORT_OUTSIDERS,
         ),
     ),
@@ -883,7 +909,18 @@ PROJECT: dict[str, Row] = {
     "questionnaires:questionnaire_status": cohort_staff(
         url("questionnaires:questionnaire_status", COHORT)
     ),
+    "questionnaires:cohort_safety": cohort_staff(url("questionnaires:cohort_safety", COHORT)),
     "questionnaires:results_cohort": cohort_staff(url("questionnaires:results_cohort", COHORT)),
+    "questionnaires:assessment_window": cohort_staff(
+        url("questionnaires:assessment_window", POST_ASSESSMENT),
+        # The post window is open: a later closing date with a reason extends it.
+        post=PostCase(
+            owner="facilitator",
+            data=lambda w: {"closes_on": "2099-06-30", "reason": "Away for two weeks"},
+            expect=to("questionnaires:questionnaire_status"),
+            outsiders=COHORT_OUTSIDERS,
+        ),
+    ),
     "questionnaires:questionnaire_entry": cohort_staff(
         url("questionnaires:questionnaire_entry", POST_ASSESSMENT)
     ),
@@ -1009,11 +1046,11 @@ PROJECT: dict[str, Row] = {
     ),
     "questionnaires:questionnaire_check": own(
         url("questionnaires:questionnaire_check", POST_ASSESSMENT, PHQ9),
-        # Sending the PHQ-9 leads on to the GAD-7, the next questionnaire of the set.
+        # Sending the PHQ-9 leads back to the list of the set, where the GAD-7 is still to do.
         post=PostCase(
             owner="participant",
             data=lambda w: {},
-            expect=to("questionnaires:questionnaire_question"),
+            expect=to("questionnaires:questionnaire_start"),
             outsiders=NOT_THE_PARTICIPANT,
         ),
     ),

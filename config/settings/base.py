@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Deny by default: a new view is private unless it is marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Staff of several organizations: the one chosen for this session (accounts.switching).
+    "accounts.switching.WorkingOrganizationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",

@@ -60,6 +60,8 @@ class _LogForm(forms.Form):
     choice_field = "practice"
 
     def __init__(self, *args: Any, program: Program, today: dt.date, **kwargs: Any) -> None:
+        # House style: labels without colons.
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.program = program
         self.today = today
@@ -208,8 +210,8 @@ class ReflectionForm(forms.Form):
         label="Your reflection",
         required=False,
         max_length=REFLECTION_MAX_LENGTH,
-        help_text="Write as much or as little as you like. “Save for later” keeps it here for "
-        "when you come back. Your facilitators may read it.",
+        help_text="Write as much or as little as you like. It is kept here for when you come "
+        "back. Your facilitators may read it.",
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.forms import TIME_FORMAT, ClockTimeField
-from accounts.models import QuestionnaireLayout, User
+from accounts.models import User
 from sessions.notifications.models import Preferences
 from sessions.notifications.services.planning.participants import practice_nudge_arrival
 from sessions.notifications.services.timing import in_quiet_hours, local_date, zone_of
@@ -21,10 +21,7 @@ PARTICIPANT_FIELDS = [
     "practice_nudges",
     "practice_nudge_time",
     "daily_cap",
-    "questionnaire_layout",
 ]
-# Saved on the person (accounts.User), not with the reminders, though it is chosen here.
-LAYOUT = "questionnaire_layout"
 STAFF_FIELDS = ["weekly_digest", "digest_weekday", "staff_alerts"]
 SHARED_FIELDS = ["quiet_hours_start", "quiet_hours_end"]
 
@@ -47,9 +44,7 @@ class PreferencesForm(forms.ModelForm[Preferences]):
 
     class Meta:
         model = Preferences
-        fields = [
-            name for name in PARTICIPANT_FIELDS + STAFF_FIELDS + SHARED_FIELDS if name != LAYOUT
-        ]
+        fields = PARTICIPANT_FIELDS + STAFF_FIELDS + SHARED_FIELDS
         field_classes = {
             "practice_nudge_time": ClockTimeField,
             "quiet_hours_start": ClockTimeField,
@@ -70,19 +65,8 @@ class PreferencesForm(forms.ModelForm[Preferences]):
             "quiet_hours_end": {"invalid": "Enter a time like 08:00."},
         }
 
-    questionnaire_layout = forms.ChoiceField(
-        label="How to show questionnaires",
-        choices=QuestionnaireLayout.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose how to show questionnaires.",
-            "invalid_choice": "Choose how to show questionnaires.",
-        },
-    )
-
     def __init__(self, *args: Any, participant: bool, staff: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields[LAYOUT].initial = self.instance.user.questionnaire_layout
         keep = list(SHARED_FIELDS)
         if participant:
             keep += PARTICIPANT_FIELDS
@@ -95,11 +79,6 @@ class PreferencesForm(forms.ModelForm[Preferences]):
             # The model field's own range starts at 0 and would win over Meta.widgets; the
             # browser's arrows should stop where the validators do.
             self.fields["daily_cap"].widget.attrs.update({"min": 1, "max": 20})
-        if "questionnaire_layout" in self.fields:
-            self.fields["questionnaire_layout"].help_text = (
-                "One question on each page is easiest to read; a whole questionnaire on one page "
-                "means fewer pages."
-            )
         self.practice_reminder_note = "" if self.is_bound else self._practice_reminder_note()
         if self.practice_reminder_note:
             # Read out with the field, as its help is.
@@ -137,14 +116,6 @@ class PreferencesForm(forms.ModelForm[Preferences]):
         local = arrival.astimezone(zone)
         when = " the next morning" if local.date() > day else ""
         return said + f"it will arrive at {local:{TIME_FORMAT}}{when}."
-
-    def save(self, commit: bool = True) -> Preferences:
-        preferences = super().save(commit=commit)
-        if commit and LAYOUT in self.cleaned_data:
-            user: User = preferences.user
-            user.questionnaire_layout = self.cleaned_data[LAYOUT]
-            user.save(update_fields=[LAYOUT])
-        return preferences
 
     def participant_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in PARTICIPANT_FIELDS if name in self.fields]

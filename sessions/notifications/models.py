@@ -30,6 +30,7 @@ class NotificationKind(models.TextChoices):
     FOLLOW_UP_TODO = "follow_up_todo", "Missed session: a follow-up to do"
     ATTENDANCE_MISSING = "attendance_missing", "Attendance not yet recorded"
     SAFETY_ALERT = "safety_alert", "Answer that needs a follow-up"
+    SAFETY_ESCALATION = "safety_escalation", "Safety flag not yet followed up"
     WEEKLY_DIGEST = "weekly_digest", "Weekly summary"
 
 
@@ -39,9 +40,13 @@ STAFF_KINDS = frozenset(
         NotificationKind.FOLLOW_UP_TODO,
         NotificationKind.ATTENDANCE_MISSING,
         NotificationKind.SAFETY_ALERT,
+        NotificationKind.SAFETY_ESCALATION,
         NotificationKind.WEEKLY_DIGEST,
     }
 )
+# About a safety flag: they cannot be turned off, go whatever the hour, and still go when the
+# participant has left the course (leaving does not end the team's duty of care).
+SAFETY_KINDS = frozenset({NotificationKind.SAFETY_ALERT, NotificationKind.SAFETY_ESCALATION})
 # Counted against a participant's daily cap. Session reminders are tied to a time that will
 # not wait, so they do not count.
 CAPPED_KINDS = frozenset(
@@ -54,9 +59,9 @@ CAPPED_KINDS = frozenset(
 )
 # Sent whatever the hour: safety alerts must reach staff at once, and an invitation is sent
 # because a member of staff pressed a button for it.
-QUIET_HOURS_EXEMPT_KINDS = frozenset({NotificationKind.SAFETY_ALERT, NotificationKind.INVITATION})
+QUIET_HOURS_EXEMPT_KINDS = SAFETY_KINDS | {NotificationKind.INVITATION}
 # Delivered at least once: a duplicate is better than a safety alert nobody received.
-AT_LEAST_ONCE_KINDS = frozenset({NotificationKind.SAFETY_ALERT})
+AT_LEAST_ONCE_KINDS = SAFETY_KINDS
 
 
 class NotificationStatus(models.TextChoices):
@@ -253,6 +258,7 @@ PREFERENCE_FOR_KIND: dict[str, str | None] = {
     NotificationKind.FOLLOW_UP_TODO: "staff_alerts",
     NotificationKind.ATTENDANCE_MISSING: "staff_alerts",
     NotificationKind.SAFETY_ALERT: None,
+    NotificationKind.SAFETY_ESCALATION: None,
     NotificationKind.WEEKLY_DIGEST: "weekly_digest",
 }
 

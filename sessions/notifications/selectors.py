@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Invitation, Membership, User
 from programs.access import enrollment_get_for_staff
 from programs.models import Enrollment, EnrollmentStatus
-from sessions.notifications.models import Notification, Preferences
+from sessions.notifications.models import Notification, NotificationKind, Preferences
 from sessions.questionnaires.models import Assessment
 
 
@@ -99,3 +99,17 @@ def assessment_of_enrollment(*, enrollment: Enrollment, pk: int | None) -> Asses
     if pk is None:
         return None
     return Assessment.objects.filter(enrollment=enrollment, pk=pk).first()
+
+
+def safety_escalation_list_for_events(*, event_ids: list[int]) -> list[Notification]:
+    """The escalation e-mails about these safety events (events the caller already reached
+    through staff access), with their recipients, in the order they were written; one query."""
+    if not event_ids:
+        return []
+    return list(
+        Notification.objects.filter(
+            kind=NotificationKind.SAFETY_ESCALATION, safety_event_id__in=event_ids
+        )
+        .select_related("recipient")
+        .order_by("pk")
+    )

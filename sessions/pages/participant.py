@@ -7,6 +7,7 @@ courses are ever offered or found (programs.selectors, through programs.access).
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from programs.models import Enrollment, LogKind, Program
@@ -26,6 +28,7 @@ from sessions.progress import (
     course_label,
     course_list_for_participant,
     course_query,
+    enrollment_ids_practice_begun,
     enrollments_with_practice,
     local_today,
     text_lines,
@@ -107,18 +110,35 @@ def week_page_get(*, user: User, number: int, course: str) -> WeekPage | CourseC
     return WeekPage(chosen, week, course_query(enrollment, several=len(enrollments) > 1))
 
 
-def week_context(page: WeekPage, reflection_form: ReflectionForm | None) -> dict[str, Any]:
+def week_is_completable(page: WeekPage) -> bool:
+    """Whether the participant marks this week completed themselves: in a self-guided course their
+    completion is what counts; in a group or one-on-one course attendance is the facilitator's, and
+    only a session they missed is theirs to catch up on (the facilitator then confirms it)."""
+    return page.course.is_self_guided or page.week.missed
+
+
+def week_context(
+    page: WeekPage, reflection_form: ReflectionForm | None, *, now: dt.datetime | None = None
+) -> dict[str, Any]:
     """What the week page shows; `reflection_form` when a posted reflection comes back."""
     course, week, query = page.course, page.week, page.query
     program_session = week.program_session
     program = course.program
+    now = now or timezone.now()
+    sessions = [s for s in course.sessions if s.program_session_id == program_session.pk]
+    # A week opened ahead of its session is there to prepare: its practice starts after it.
+    upcoming = (
+        None
+        if course.is_self_guided or week.missed or any(s.starts_at <= now for s in sessions)
+        else next((s for s in sessions if s.starts_at > now), None)
+    )
     practices = [
         {**item, "adaptation_lines": text_lines(item.get("adaptations", ""))}
         for item in program_session.practice_items()
     ]
     timed = [p for p in practices if p.get("durations")]
     log_form = None
-    if program.log_kind == LogKind.PRACTICE and program.practices:
+    if upcoming is None and program.log_kind == LogKind.PRACTICE and program.practices:
         form_class = log_form_class(program)
         log_form = form_class(
             program=program,
@@ -130,7 +150,6 @@ def week_context(page: WeekPage, reflection_form: ReflectionForm | None) -> dict
             prompt=program_session.reflection_prompt,
             initial={"reflection": week.draft_reflection},
         )
-    sessions = [s for s in course.sessions if s.program_session_id == program_session.pk]
     return {
         "course": course,
         "program": program,
@@ -144,6 +163,9 @@ def week_context(page: WeekPage, reflection_form: ReflectionForm | None) -> dict
         "timed_practices": timed,
         "first_durations": timed[0]["durations"] if timed else [],
         "strategies": program.strategies if program.log_kind == LogKind.STRATEGY else [],
+        "is_strategy_log": program.log_kind == LogKind.STRATEGY,
+        "upcoming_session": upcoming,
+        "can_complete": week_is_completable(page),
         "log_form": log_form,
         "reflection_form": reflection_form,
         "week_sessions": sessions,
@@ -178,13 +200,31 @@ def completion_message(page: WeekPage, *, completed: bool) -> str:
 # --- practice log -----------------------------------------------------------------------------
 
 
-def practice_list_context(*, user: User) -> dict[str, Any]:
-    """Every practice entry of the participant's, in all their courses, newest first, grouped by
-    their local date; labelled with the course when there is more than one."""
+def log_title(programs: list[Program]) -> str:
+    """What the person's log is called: practice, strategies, or both, as their courses ask."""
+    kinds = {program.log_kind for program in programs}
+    if kinds == {LogKind.STRATEGY}:
+        return "My strategy log"
+    if LogKind.STRATEGY in kinds:
+        return "My practice and strategy log"
+    return "My practice log"
+
+
+def log_link_text(program: Program) -> str:
+    return "Log a strategy you used" if program.log_kind == LogKind.STRATEGY else "Log practice"
+
+
+def practice_list_context(*, user: User, course: str = "") -> dict[str, Any]:
+    """Every practice entry of the participant's, in all their courses (or the one ?course=
+    names), newest first, grouped by their local date; each labelled with its course when there
+    is more than one, with links to show one course at a time."""
     with_practice = courses_with_practice(user=user)
     several = len(with_practice) > 1
+    chosen = course_chosen(with_practice, course) if course else None
     logs = list(practice_log_list_for_participant(user=user))
     labelled = len({log.enrollment_id for log in logs} | {e.pk for e in with_practice}) > 1
+    if chosen is not None:
+        logs = [log for log in logs if log.enrollment_id == chosen.pk]
     today = local_today(user=user)
     days: list[dict[str, Any]] = []
     for date, group in itertools.groupby(logs, key=lambda log: log.date):
@@ -198,20 +238,58 @@ def practice_list_context(*, user: User) -> dict[str, Any]:
             for log in group
         ]
         days.append({"date": date, "entries": entries})
+    shown = [chosen] if chosen is not None else with_practice
+    # Nothing suggests practice is due before a course's first session (its week 1, self-guided).
+    begun = enrollment_ids_practice_begun(user=user, enrollments=shown)
     log_links = [
         {
             "url": reverse("program_sessions:practice_create")
             + course_query(enrollment, several=several),
-            "text": (
-                "Log a strategy you used"
-                if enrollment.cohort.program.log_kind == LogKind.STRATEGY
-                else "Log practice"
-            )
+            "text": log_link_text(enrollment.cohort.program)
             + (f" for {course_label(enrollment)}" if several else ""),
         }
-        for enrollment in with_practice
+        for enrollment in shown
+        if enrollment.pk in begun
     ]
-    return {"days": days, "log_links": log_links, "has_practice": bool(log_links or days)}
+    # Someone in several courses can look at one at a time; "All courses" is where they start.
+    filters = (
+        [
+            {
+                "label": "All courses",
+                "url": reverse("program_sessions:practice_list"),
+                "current": chosen is None,
+            }
+        ]
+        + [
+            {
+                "label": course_label(enrollment),
+                "url": reverse("program_sessions:practice_list")
+                + course_query(enrollment, several=True),
+                "current": chosen is not None and chosen.pk == enrollment.pk,
+            }
+            for enrollment in with_practice
+        ]
+        if several
+        else []
+    )
+    programs = [e.cohort.program for e in shown] or [log.enrollment.cohort.program for log in logs]
+    return {
+        "title": log_title(programs),
+        "days": days,
+        "log_links": log_links,
+        "filters": filters,
+        "chosen_label": course_label(chosen) if chosen is not None else "",
+        "has_practice": bool(shown or days),
+        "not_begun": bool(shown) and not begun,
+        "is_strategy_log": bool(programs) and all(p.log_kind == LogKind.STRATEGY for p in programs),
+    }
+
+
+def practice_course_label(*, user: User, log: PracticeLog) -> str:
+    """The course an existing entry belongs to, named for someone with several (else empty)."""
+    if len(courses_with_practice(user=user)) > 1:
+        return course_label(log.enrollment)
+    return ""
 
 
 @dataclass(frozen=True)
@@ -232,10 +310,10 @@ def practice_course_get(
     if enrollment is None:
         extra = {key: value for key, value in (("practice", practice), ("next", next_url)) if value}
         return CourseChoice(
-            title="Which course is this practice for?",
+            title="Which course are you logging for?",
             choices=[
                 {
-                    "label": course_label(e),
+                    "label": f"{course_label(e)}: {log_link_text(e.cohort.program).lower()}",
                     "url": reverse("program_sessions:practice_create")
                     + "?"
                     + urlencode({"course": e.pk, **extra}),

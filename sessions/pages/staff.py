@@ -95,7 +95,7 @@ def session_page_get(*, session: ScheduledSession, note_forms: NoteForms) -> Ses
     completions = {
         c.enrollment_id: c for c in session_completion_list_to_confirm_for_session(session=session)
     }
-    can_record = session.is_past(now) and not session.is_cancelled
+    can_record = session.takes_attendance(now, session.cohort.zoneinfo) and not session.is_cancelled
     rows = []
     for enrollment in participants:
         record = attendance.get(enrollment.pk)

@@ -49,6 +49,9 @@ class Assessment(models.Model):
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Set once staff extend or reopen the window (services.windows): from then on the dates are
+    # theirs and no longer follow the schedule, so a later reschedule cannot undo the change.
+    window_set_by_staff = models.BooleanField(default=False)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -79,6 +82,35 @@ class Assessment(models.Model):
         if now >= self.closes_at:
             return AssessmentStatus.MISSED
         return AssessmentStatus.IN_PROGRESS if started else AssessmentStatus.OPEN
+
+
+class WindowChangeKind(models.TextChoices):
+    EXTENDED = "extended", "Extended"
+    REOPENED = "reopened", "Reopened"
+
+
+class WindowChange(models.Model):
+    """Staff moved the closing date of an open window (extended) or opened a missed one again
+    (reopened), with their reason; the audit log has the same event."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="window_changes"
+    )
+    kind = models.CharField(max_length=20, choices=WindowChangeKind.choices)
+    opens_before = models.DateTimeField()
+    closes_before = models.DateTimeField()
+    closes_after = models.DateTimeField()
+    reason = models.CharField(max_length=300)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} assessment {self.assessment_id}"
 
 
 class ResponseMode(models.TextChoices):

@@ -9,7 +9,8 @@ fetch, arrange and render, and so that the arithmetic is tested without HTTP.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from programs.instrument_library import Instrument, Item, instrument_get
 from programs.models import Enrollment, EnrollmentStatus, MeasurementPoint
 from sessions.progress import course_label
 from sessions.questionnaires import results
-from sessions.questionnaires.models import Assessment, AssessmentStatus, Response
+from sessions.questionnaires.models import Assessment, AssessmentStatus, Response, WindowChange
 from sessions.questionnaires.services.corrections import staff_entry_refusal
 from sessions.questionnaires.services.responses import first_unanswered_item
 
@@ -53,8 +54,14 @@ def resume_url(
     assessment: Assessment, responses: dict[str, Response], *, whole: bool = False
 ) -> str:
     """Where the participant left off: the first unanswered question of the first unfinished
-    instrument, or that whole instrument's page for people who chose one page per questionnaire."""
-    for code in assessment.instruments:
+    instrument, or that whole instrument's page for people who chose one page per questionnaire.
+
+    A questionnaire already started comes before one not started, whatever its place in the set:
+    the person may have chosen their own order, and "Carry on" carries on with what they began.
+    """
+    started = [c for c in assessment.instruments if (r := responses.get(c)) and r.answers]
+    rest = [c for c in assessment.instruments if c not in started]
+    for code in started + rest:
         response = responses.get(code)
         if response is not None and response.is_submitted:
             continue
@@ -75,20 +82,78 @@ def is_open(assessment: Assessment) -> bool:
 # --- the participant's pages ------------------------------------------------------------------
 
 
-def progress(assessment: Assessment, instrument: Instrument, item: Item) -> str:
-    position = assessment.instruments.index(instrument.code) + 1
-    return (
-        f"Question {item.number} of {len(instrument.items)} — "
-        f"Questionnaire {position} of {len(assessment.instruments)}: {instrument.short_name}"
+def minutes_text(minutes: int) -> str:
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _minutes_left(instrument: Instrument, response: Response | None) -> int:
+    """An honest share of the instrument's estimate: the questions not reached yet, rounded up,
+    and at least a minute to check and send whatever has been answered."""
+    if response is not None and response.is_submitted:
+        return 0
+    answers = response.answers if response else {}
+    waiting = sum(1 for item in instrument.items if str(item.number) not in answers)
+    return max(1, math.ceil(instrument.minutes * waiting / len(instrument.items)))
+
+
+@dataclass(frozen=True)
+class SetProgress:
+    """How far the participant is through a set of questionnaires, and the time it should take."""
+
+    done: int
+    total: int
+    minutes_total: int
+    minutes_left: int
+
+    @property
+    def done_text(self) -> str:
+        """“3 of 8 done”."""
+        return f"{self.done} of {self.total} done"
+
+    @property
+    def headline(self) -> str:
+        """“8 questionnaires” before the first is sent, then “3 of 8 done”."""
+        if self.done == 0:
+            return f"{self.total} questionnaire{'s' if self.total != 1 else ''}"
+        return self.done_text
+
+    @property
+    def short_text(self) -> str:
+        """“3 of 8 done, about 20 minutes left”, for the line above each question."""
+        if self.done == self.total:
+            return self.done_text
+        return f"{self.done_text}, about {minutes_text(self.minutes_left)} left"
+
+    @property
+    def time_text(self) -> str:
+        """“About 35 minutes in all; about 20 minutes left.”"""
+        whole = f"About {minutes_text(self.minutes_total)} in all"
+        if self.done == self.total:
+            return f"{whole}."
+        if self.minutes_left >= self.minutes_total:
+            return f"{whole}. You do not have to do them all at once."
+        return f"{whole}; about {minutes_text(self.minutes_left)} left."
+
+
+def set_progress(assessment: Assessment, responses: dict[str, Response]) -> SetProgress:
+    instruments = [instrument_get(code) for code in assessment.instruments]
+    return SetProgress(
+        done=sum(
+            1 for i in instruments if (r := responses.get(i.code)) is not None and r.is_submitted
+        ),
+        total=len(instruments),
+        minutes_total=sum(i.minutes for i in instruments),
+        minutes_left=sum(_minutes_left(i, responses.get(i.code)) for i in instruments),
     )
 
 
-def instrument_progress(assessment: Assessment, instrument: Instrument) -> str:
-    position = assessment.instruments.index(instrument.code) + 1
-    return (
-        f"Questionnaire {position} of {len(assessment.instruments)}: "
-        f"{len(instrument.items)} questions"
-    )
+def progress(instrument: Instrument, item: Item) -> str:
+    """Where this question is inside its questionnaire: “Stress: question 4 of 10”."""
+    return f"{instrument.plain_name}: question {item.number} of {len(instrument.items)}"
+
+
+def instrument_progress(instrument: Instrument) -> str:
+    return f"{instrument.plain_name}: {len(instrument.items)} questions"
 
 
 def hint(instrument: Instrument, item: Item) -> str:
@@ -119,19 +184,54 @@ def question_next_url(
     return question_url(assessment, instrument.code, following[0])
 
 
-def start_rows(instruments: list[Instrument], responses: dict[str, Response]) -> list[dict]:
-    """Each instrument of the set with where the participant is: sent, started or not started."""
-    rows = []
-    for instrument in instruments:
-        response = responses.get(instrument.code)
-        if response is not None and response.is_submitted:
-            state = "Sent"
-        elif response is not None and response.answers:
-            state = "Started"
-        else:
-            state = "Not started"
-        rows.append({"instrument": instrument, "state": state})
-    return rows
+@dataclass(frozen=True)
+class Task:
+    """One questionnaire on the start page's task list: its state and where its link goes."""
+
+    instrument: Instrument
+    status: str  # Not started, Started, Ready to send, Sent
+    action: str  # the link's words: Start, Carry on, Check and send; "" once sent
+    url: str
+    hint: str
+
+
+def _task(
+    assessment: Assessment, instrument: Instrument, response: Response | None, *, whole: bool
+) -> Task:
+    questions = len(instrument.items)
+    if response is not None and response.is_submitted:
+        return Task(instrument, "Sent", "", "", f"{questions} questions")
+    answers = response.answers if response else {}
+    number = first_unanswered_item(instrument, answers)
+    if number is None:
+        return Task(
+            instrument,
+            "Ready to send",
+            "Check and send",
+            check_url(assessment, instrument.code),
+            f"All {questions} questions done, about 1 minute to check and send",
+        )
+    url = (
+        all_url(assessment, instrument.code)
+        if whole
+        else question_url(assessment, instrument.code, number)
+    )
+    left = minutes_text(_minutes_left(instrument, response))
+    if answers:
+        hint = f"{len(answers)} of {questions} questions done, about {left} left"
+        return Task(instrument, "Started", "Carry on", url, hint)
+    return Task(instrument, "Not started", "Start", url, f"{questions} questions, about {left}")
+
+
+def start_rows(
+    assessment: Assessment, responses: dict[str, Response], *, whole: bool = False
+) -> list[Task]:
+    """Each questionnaire of the set with its state, time and own link, in the set's order; the
+    participant chooses which to do first."""
+    return [
+        _task(assessment, instrument_get(code), responses.get(code), whole=whole)
+        for code in assessment.instruments
+    ]
 
 
 def check_rows(
@@ -141,10 +241,9 @@ def check_rows(
     rows = []
     for item in instrument.items:
         key = str(item.number)
-        if key not in response.answers:
-            answer = "Not answered yet"
-        elif response.answers[key] is None:
-            answer = "Left out"
+        if response.answers.get(key) is None:
+            # Skipped on purpose or not reached yet, the person reads the same words.
+            answer = "Not answered"
         else:
             labels = {option.value: option.label for option in item.response_options}
             answer = labels.get(response.answers[key], str(response.answers[key]))
@@ -152,7 +251,7 @@ def check_rows(
             {
                 "item": item,
                 "answer": answer,
-                "answered": key in response.answers,
+                "answered": response.answers.get(key) is not None,
                 "change_url": question_url(assessment, instrument.code, item.number, change=True),
             }
         )
@@ -207,7 +306,12 @@ def entry_rows(
 
 
 def _status_cell(
-    assessment: Assessment | None, *, started: bool, now: dt.datetime
+    assessment: Assessment | None,
+    *,
+    started: bool,
+    now: dt.datetime,
+    change: WindowChange | None = None,
+    withdrawn: bool = False,
 ) -> dict[str, Any] | None:
     if assessment is None:
         return None
@@ -222,6 +326,12 @@ def _status_cell(
     else:
         note, at = "closes", assessment.closes_at
     open_now = status in (AssessmentStatus.OPEN, AssessmentStatus.IN_PROGRESS)
+    # Staff may extend an open window or reopen a missed one (services.windows).
+    window_action = ""
+    if not withdrawn and status == AssessmentStatus.MISSED:
+        window_action = "Reopen"
+    elif not withdrawn and open_now:
+        window_action = "Extend"
     return {
         "status": status,
         "label": status.label,
@@ -229,6 +339,8 @@ def _status_cell(
         "at": at,
         "pk": assessment.pk,
         "open": open_now,
+        "window_action": window_action,
+        "change": change,
     }
 
 
@@ -239,10 +351,13 @@ def status_rows(
     assessments: Iterable[Assessment],
     started: set[int],
     now: dt.datetime,
+    changes: Mapping[int, WindowChange] | None = None,
 ) -> list[dict[str, Any]]:
     """Each participant's questionnaires at each measurement point: not open yet, open, started,
-    done or missed. `enrollments` carry `has_current_consent`
+    done or missed, with the latest window change staff made (`changes`, by assessment id).
+    `enrollments` carry `has_current_consent`
     (selectors.enrollment_list_with_consent_for_cohort)."""
+    changes = changes or {}
     by_cell = {(a.enrollment_id, a.measurement_point_id): a for a in assessments}
     rows = []
     for enrollment in enrollments:
@@ -251,7 +366,11 @@ def status_rows(
             assessment = by_cell.get((enrollment.pk, point.pk))
             cells.append(
                 _status_cell(
-                    assessment, started=assessment is not None and assessment.pk in started, now=now
+                    assessment,
+                    started=assessment is not None and assessment.pk in started,
+                    now=now,
+                    change=changes.get(assessment.pk) if assessment is not None else None,
+                    withdrawn=enrollment.status == EnrollmentStatus.WITHDRAWN,
                 )
             )
         rows.append(

@@ -256,7 +256,9 @@ def plain_lines(outcome: Outcome) -> list[PlainLine]:
     """What a participant is told about one instrument: scores only, never bands or diagnoses."""
     instrument = outcome.instrument
     words, hint = PLAIN_WORDS.get(instrument.code, (instrument.construct, ""))
-    title = f"{words[:1].upper()}{words[1:]} ({instrument.short_name})"
+    # Never the code (PSS-10); the score's own words, which name no diagnosis ("Worry", where the
+    # questionnaire's plain name says "Worry and anxiety").
+    title = f"{words[:1].upper()}{words[1:]}"
     scored = [m for m in outcome.measurements if m.value is not None]
     if instrument.total.method == "sum":
         if not scored:

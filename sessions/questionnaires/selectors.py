@@ -32,7 +32,7 @@ from programs.access import (
 from programs.instrument_library import Instrument
 from programs.models import Cohort, Enrollment, EnrollmentStatus, MeasurementPoint
 from programs.selectors import enrollment_list_for_cohort
-from sessions.questionnaires.models import Assessment, Response, SafetyEvent
+from sessions.questionnaires.models import Assessment, Response, SafetyEvent, WindowChange
 from sessions.questionnaires.services.responses import ResponseError, instrument_for_assessment
 
 # --- assessments ------------------------------------------------------------------------------
@@ -91,21 +91,40 @@ def assessment_list_due_for_enrollment(
     )
 
 
-def assessment_list_due_for_enrollments(
+def assessment_list_current_for_enrollments(
     *, enrollments: Sequence[Enrollment], now: dt.datetime | None = None
 ) -> list[Assessment]:
-    """As assessment_list_due_for_enrollment, for several of a participant's courses in one query."""
+    """A participant's questionnaire sets (of courses already fetched as theirs) whose window has
+    not closed and opens within a week, done or not, soonest closing first (the home's tasks)."""
     now = now or timezone.now()
     return list(
         Assessment.objects.filter(
             enrollment_id__in=[e.pk for e in enrollments],
-            completed_at__isnull=True,
             closes_at__gt=now,
             opens_at__lte=now + dt.timedelta(days=7),
         )
         .select_related("measurement_point")
         .order_by("closes_at", "pk")
     )
+
+
+def assessment_instruments_answered(
+    *, assessments: Sequence[Assessment]
+) -> dict[int, tuple[bool, set[str]]]:
+    """Per assessment: whether any answer was saved, and the instrument codes already sent
+    (one query, whatever the number of assessments)."""
+    found: dict[int, tuple[bool, set[str]]] = {a.pk: (False, set()) for a in assessments}
+    rows = (
+        Response.objects.filter(assessment__in=[a.pk for a in assessments])
+        .exclude(answers={})
+        .values_list("assessment_id", "instrument", "submitted_at")
+    )
+    for assessment_id, instrument, submitted_at in rows:
+        sent = found[assessment_id][1]
+        if submitted_at is not None:
+            sent.add(instrument)
+        found[assessment_id] = (True, sent)
+    return found
 
 
 def assessment_list_for_cohort(*, cohort: Cohort) -> QuerySet[Assessment]:
@@ -236,6 +255,16 @@ def safety_event_list_open_for_staff(
     )
 
 
+def safety_event_list_for_cohort(*, cohort: Cohort) -> list[SafetyEvent]:
+    """Every safety event of a cohort (one already reached through programs.access for staff),
+    open and acknowledged, newest first, with what the history page shows of each; one query."""
+    return list(
+        SafetyEvent.objects.filter(enrollment__cohort=cohort)
+        .select_related("enrollment__user", "response", "acknowledged_by")
+        .order_by("-raised_at", "-pk")
+    )
+
+
 def safety_event_exists_for_response(*, response: Response) -> bool:
     """Whether answers (a new correction, say) raised a safety event."""
     return SafetyEvent.objects.filter(response=response).exists()
@@ -298,3 +327,19 @@ def assessment_list_to_chase_for_cohorts(
         .select_related("measurement_point", "enrollment__user", "enrollment__cohort")
         .order_by("closes_at", "pk")
     )
+
+
+def window_change_latest_by_assessment(
+    *, enrollments: Sequence[Enrollment]
+) -> dict[int, WindowChange]:
+    """The latest window change (extended or reopened) of each of these participants'
+    assessments, by assessment id, in one query (enrollments already reached by staff)."""
+    changes = WindowChange.objects.filter(
+        assessment__enrollment__in=[e.pk for e in enrollments]
+    ).select_related("changed_by")
+    return {c.assessment_id: c for c in changes.order_by("changed_at", "pk")}
+
+
+def window_change_list_for_assessment(*, assessment: Assessment) -> list[WindowChange]:
+    """Every change of this assessment's window, oldest first (assessment reached by staff)."""
+    return list(assessment.window_changes.select_related("changed_by").order_by("changed_at", "pk"))

@@ -1,6 +1,6 @@
 """URLs of the questionnaires app (namespace "questionnaires")."""
 
-from sessions.questionnaires.views import entry, participant, staff
+from sessions.questionnaires.views import entry, participant, safety, staff
 
 app_name = "questionnaires"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     *participant.urlpatterns,
     *entry.urlpatterns,
     *staff.urlpatterns,
+    *safety.urlpatterns,
 ]

@@ -12,7 +12,7 @@ from accounts.models import AuditAction
 from accounts.rights import RightsError
 from programs.models import Enrollment, EnrollmentStatus
 from programs.services import EnrollmentError, enrollment_withdraw
-from sessions.notifications.models import Notification, NotificationKind, NotificationStatus
+from sessions.notifications.models import SAFETY_KINDS, Notification, NotificationStatus
 
 WITHDRAW_REASON_MAX = 250
 LEAVABLE = (EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE)
@@ -24,7 +24,7 @@ def cancel_waiting(enrollment_ids: Iterable[int], *, reason: str) -> int:
         Notification.objects.filter(
             enrollment_id__in=list(enrollment_ids), status=NotificationStatus.PENDING
         )
-        .exclude(kind=NotificationKind.SAFETY_ALERT)
+        .exclude(kind__in=SAFETY_KINDS)
         .update(status=NotificationStatus.CANCELLED, last_error=reason, updated_at=timezone.now())
     )
 

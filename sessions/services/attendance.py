@@ -93,8 +93,12 @@ def _problem(entry: AttendanceEntry, now: dt.datetime) -> tuple[str, str] | None
         return "status", "This participant is not part of this session."
     if session.is_cancelled:
         return "status", "This session was cancelled, so there is no attendance to record."
-    if not session.is_past(now):
-        return "status", "This session has not started yet. Record attendance once it has begun."
+    if not session.takes_attendance(now, session.cohort.zoneinfo):
+        return (
+            "status",
+            "This session is on a later day. Attendance can be recorded from the day of the "
+            "session.",
+        )
     if entry.status not in AttendanceStatus.values:
         if entry.status:
             return "status", "Choose attended, absent, excused or made up."

@@ -26,8 +26,10 @@ from sessions.pages.participant import (
     completion_message,
     log_summary,
     practice_course_get,
+    practice_course_label,
     practice_list_context,
     week_context,
+    week_is_completable,
     week_page_get,
 )
 from sessions.progress import local_today
@@ -67,7 +69,8 @@ def week_complete(request: AuthenticatedHttpRequest, number: int) -> HttpRespons
     if isinstance(page, CourseChoice):
         return _choose(request, page)
     form = ReflectionForm(request.POST, prompt=page.week.program_session.reflection_prompt)
-    completed = request.POST.get("action") == "complete"
+    # Only a week that is the participant's to complete can be marked so, whatever is posted.
+    completed = request.POST.get("action") == "complete" and week_is_completable(page)
     if form.is_valid():
         try:
             completion_record(
@@ -88,10 +91,13 @@ def week_complete(request: AuthenticatedHttpRequest, number: int) -> HttpRespons
 
 
 def practice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Every practice entry of the participant's, in all their courses, newest first, grouped by
-    their local date; labelled with the course when there is more than one."""
+    """Every practice entry of the participant's, in all their courses (or the one ?course=
+    names), newest first, grouped by their local date; labelled with the course when there is
+    more than one."""
     return render(
-        request, "program_sessions/practicelog_list.html", practice_list_context(user=request.user)
+        request,
+        "program_sessions/practicelog_list.html",
+        practice_list_context(user=request.user, course=request.GET.get("course", "")),
     )
 
 
@@ -121,9 +127,10 @@ def practice_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         except PracticeError as exc:
             form.add_service_error(exc)
         else:
+            where = f" for {found.label}" if found.label else ""
             messages.success(
                 request,
-                f"Saved: {log_summary(log, program)} on {date_format(log.date, 'l j F')}.",
+                f"Saved{where}: {log_summary(log, program)} on {date_format(log.date, 'l j F')}.",
             )
             return redirect(next_url or "program_sessions:practice_list")
     return render(
@@ -167,7 +174,13 @@ def practice_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "program_sessions/practicelog_form.html",
-        {"form": form, "program": program, "log": log, "next_url": ""},
+        {
+            "form": form,
+            "program": program,
+            "log": log,
+            "next_url": "",
+            "course_label": practice_course_label(user=request.user, log=log),
+        },
     )
 
 
@@ -187,7 +200,11 @@ def practice_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "program_sessions/practicelog_confirm_delete.html",
-        {"log": log, "summary": log_summary(log, program)},
+        {
+            "log": log,
+            "summary": log_summary(log, program),
+            "course_label": practice_course_label(user=request.user, log=log),
+        },
     )
 
 

@@ -260,10 +260,10 @@ def follow_up_resolve_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     """Mark a follow-up as handled."""
     follow_up = follow_up_get_for_staff(user=request.user, pk=pk)
     form = FollowUpResolveForm(request.POST)
-    cohort_url = reverse("reports:cohort_detail", args=[follow_up.scheduled_session.cohort_id])
+    cohort_url = reverse("reports:cohort_follow_ups", args=[follow_up.scheduled_session.cohort_id])
     if not form.is_valid():
         messages.error(request, "What was done can be at most 300 characters.")
-        return redirect(cohort_url + "#follow-ups")
+        return redirect(cohort_url)
     try:
         follow_up_resolve(
             follow_up=follow_up, by=request.user, resolution=form.cleaned_data["resolution"]
@@ -276,7 +276,7 @@ def follow_up_resolve_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             f"Follow-up for {follow_up.enrollment.participant_code} after session "
             f"{follow_up.scheduled_session.program_session.number} marked as handled.",
         )
-    return redirect(cohort_url + "#follow-ups")
+    return redirect(cohort_url)
 
 
 @require_POST

@@ -35,6 +35,7 @@ GOOD = {
     "support_email": "team@riverside.example",
     "sender_name": "Riverside MS Centre",
     "default_timezone": "Europe/Dublin",
+    "escalate_after_working_hours": "8",
 }
 
 

@@ -23,7 +23,7 @@ def test_facilitator_opens_a_participant_from_the_roster(new_page, courses, prog
     enrollment = cohort.enrollments.exclude(accepted_at=None).order_by("participant_code")[0]
     page = new_page()
     sign_in(page, cohort.facilitators.first().email)
-    page.goto(f"/cohorts/{cohort.pk}/")
+    page.goto(f"/cohorts/{cohort.pk}/people/")
     assert_accessible(page)  # every page the suite shows is scanned
     page.get_by_role("table", name="Participants").get_by_role(
         "link", name=enrollment.participant_code, exact=True

@@ -8,6 +8,7 @@ chosen ("Saved" is announced), and leaving while a choice is not saved asks firs
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import Dialog, Page, expect
@@ -54,7 +55,7 @@ def _open_one_page_form(page: Page, assessment: Assessment) -> None:
     """From the participant's home, the way a person goes: Start, then all questions on one page."""
     page.goto("/me/")
     assert_accessible(page)
-    page.get_by_role("link", name="Start").first.click()
+    page.get_by_role("link", name=re.compile(r"^Questionnaires")).first.click()
     page.wait_for_url(f"**/me/questionnaires/{assessment.pk}/")
     assert_accessible(page)
     page.get_by_role("link", name="Start").first.click()
@@ -62,7 +63,7 @@ def _open_one_page_form(page: Page, assessment: Assessment) -> None:
     assert_accessible(page)
     page.get_by_role("link", name="Show all questions on one page").click()
     page.wait_for_url(f"**/me/questionnaires/{assessment.pk}/gad7/all/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("GAD-7")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Worry and anxiety")
     assert_accessible(page)
 
 

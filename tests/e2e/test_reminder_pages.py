@@ -109,8 +109,7 @@ def test_participant_changes_reminder_settings_by_keyboard(new_page, demo):
     assert_accessible(page)
 
     # Keyboard only, from the top of the page: tick the hour-before reminder and the daily
-    # practice reminder, type a daily limit that is too high, and choose a whole questionnaire
-    # per page.
+    # practice reminder, and type a daily limit that is too high.
     tab_to_field(page, "id_session_reminder_1h")
     page.keyboard.press("Space")
     expect(page.get_by_label("Another reminder an hour before each session")).to_be_checked()
@@ -120,10 +119,6 @@ def test_participant_changes_reminder_settings_by_keyboard(new_page, demo):
     tab_to_field(page, "id_daily_cap")
     page.keyboard.press("Control+A")
     page.keyboard.type("25")
-    # Tab enters the radio group at its chosen option; an arrow key chooses the next one.
-    tab_to_field(page, "id_questionnaire_layout_0")
-    page.keyboard.press("ArrowDown")
-    expect(page.get_by_label("A whole questionnaire on one page")).to_be_checked()
     tab_to(page, "Save reminder settings")
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -138,7 +133,6 @@ def test_participant_changes_reminder_settings_by_keyboard(new_page, demo):
     )
     expect(page.get_by_label("Another reminder an hour before each session")).to_be_checked()
     expect(page.get_by_label("A daily practice reminder")).to_be_checked()
-    expect(page.get_by_label("A whole questionnaire on one page")).to_be_checked()
     at_320(page)
 
     # The link in the summary leads to the field, which says what is wrong.
@@ -162,8 +156,27 @@ def test_participant_changes_reminder_settings_by_keyboard(new_page, demo):
     assert saved.session_reminder_1h is True
     assert saved.practice_nudges is True
     assert saved.daily_cap == 5
-    saved.user.refresh_from_db()
-    assert saved.user.questionnaire_layout == "whole"
+
+    # How questionnaires are shown is its own setting now; the reminder page points to it.
+    tab_to(page, "How to show questionnaires")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert_accessible(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("How to show questionnaires")
+    # Tab enters the radio group at its chosen option; an arrow key chooses the next one.
+    tab_to_field(page, "id_questionnaire_layout_0")
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("A whole questionnaire on one page")).to_be_checked()
+    tab_to(page, "Save")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert_accessible(page)
+    expect(page.get_by_role("status")).to_contain_text(
+        "Saved: questionnaires will show all their questions on one page."
+    )
+    at_320(page)
+    participant.refresh_from_db()
+    assert participant.questionnaire_layout == "whole"
 
 
 def test_stopping_one_kind_of_e_mail_from_its_link(page, demo):

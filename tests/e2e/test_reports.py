@@ -20,6 +20,8 @@ from tests.factories import ship_programs
 pytestmark = pytest.mark.e2e
 
 SCROLL_WIDTH_JS = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+# The cohort page's parts this app renders, as paths under /cohorts/<pk>/.
+PARTS = ["", "schedule/", "follow-ups/", "people/", "progress/", "charts/", "definitions/"]
 # Set STILLWATER_SCREENSHOTS=/some/dir to keep pictures of the pages for a human look.
 SHOTS = os.environ.get("STILLWATER_SCREENSHOTS", "")
 
@@ -102,10 +104,11 @@ def test_overview_and_cohort_page_fit_a_phone_and_200_percent_zoom(new_page, cou
     assert_no_sideways_scroll(page)
     cohort = Cohort.objects.filter(organization=courses.organization, program__slug="mbsr-8-ms")[0]
     page.set_viewport_size(PHONE)
-    page.goto(f"/cohorts/{cohort.pk}/")
-    assert_accessible(page)
-    assert_no_sideways_scroll(page)
-    shot(page, "cohort-phone")
+    for part in PARTS:
+        page.goto(f"/cohorts/{cohort.pk}/{part}")
+        assert_accessible(page)
+        assert_no_sideways_scroll(page)
+        shot(page, f"cohort-phone-{part.strip('/') or 'overview'}")
 
 
 @pytest.mark.parametrize("program", ["mbsr-8-ms", "ier-6"])
@@ -118,6 +121,9 @@ def test_facilitator_cohort_page_has_charts_with_text_alternatives(new_page, cou
     assert_accessible(page)
     shot(page, f"cohort-{program}")
     assert_no_sideways_scroll(page)
+    page.get_by_role("navigation", name="Cohort").get_by_role("link", name="Charts").click()
+    expect(page.get_by_role("link", name="Charts")).to_have_attribute("aria-current", "page")
+    assert_accessible(page)
     charts = page.get_by_role("img", name="Attendance by session")
     expect(charts).to_have_count(1)
     description = charts.get_attribute("aria-labelledby").split()[1]
@@ -125,4 +131,32 @@ def test_facilitator_cohort_page_has_charts_with_text_alternatives(new_page, cou
     expect(page.get_by_role("table", name=f"Attendance by session, {cohort.name}")).to_be_visible()
     practice = page.get_by_role("img", name="per week")
     expect(practice).to_have_count(1)
+    page.get_by_role("navigation", name="Cohort").get_by_role("link", name="Progress").click()
+    assert_accessible(page)
     expect(page.get_by_role("table", name="Progress of each participant")).to_be_visible()
+
+
+def test_each_part_of_the_biggest_cohort_is_short_and_fits_a_phone(new_page, courses):
+    """The demo's biggest cohort, part by part, at 1280 px and 320 px."""
+    cohort = max(
+        Cohort.objects.filter(organization=courses.organization),
+        key=lambda c: c.enrollments.count(),
+    )
+    page = new_page()
+    sign_in(page, cohort.facilitators.first().email)
+    heights = {}
+    for width, viewport in (("1280", None), ("320", PHONE)):
+        if viewport:
+            page.set_viewport_size(viewport)
+        for part in PARTS:
+            page.goto(f"/cohorts/{cohort.pk}/{part}")
+            assert_accessible(page)
+            assert_no_sideways_scroll(page)
+            expect(page.get_by_role("heading", level=1)).to_have_text(cohort.name)
+            name = part.strip("/") or "overview"
+            heights[(width, name)] = page.evaluate("() => document.documentElement.scrollHeight")
+            shot(page, f"cohort-{width}-{name}")
+    if SHOTS:
+        print(heights)
+    # The old one-page cohort page was about 8,800 px tall at 1280 px.
+    assert max(h for (w, _), h in heights.items() if w == "1280") < 4000, heights

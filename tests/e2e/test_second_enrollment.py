@@ -72,21 +72,30 @@ def test_coordinator_is_warned_and_the_participant_keeps_her_course_until_she_ac
 
     enrollment_accept_invited(user=first.user, organization=second_cohort.organization)
     participant.reload()
-    expect(participant.get_by_text("You are taking part in 2 courses.")).to_be_visible()
+    expect(participant.get_by_text("You are taking part in 2 courses:")).to_be_visible()
     for cohort in (first.cohort, second_cohort):
         expect(participant.get_by_role("heading", level=2, name=f"({cohort.name})")).to_be_visible()
     assert_accessible(participant)
 
     participant.goto(reverse("program_sessions:practice_create"))
     expect(participant.get_by_role("heading", level=1)).to_have_text(
-        "Which course is this practice for?"
+        "Which course are you logging for?"
     )
     assert_accessible(participant)
     participant.get_by_role("link", name="Thursday mornings").click()
-    expect(participant.locator("p.lead")).to_have_text(
+    expect(participant.locator("p.lead")).to_contain_text(
         f"For {second_cohort.program.name} (Thursday mornings)."
     )
     assert_accessible(participant)
-
-    participant.goto(reverse("program_sessions:practice_list"))
+    # Saved for the course chosen, and the log says which course each entry is for.
+    participant.get_by_label("Body scan").check()
+    participant.get_by_label("Minutes").fill("15")
+    participant.get_by_role("button", name="Save to my practice log").click()
+    participant.wait_for_url("**/me/practice/")
+    expect(participant.get_by_role("status")).to_contain_text(
+        f"Saved for {second_cohort.program.name} (Thursday mornings)"
+    )
+    expect(participant.locator(".log-entry__course").first).to_have_text(
+        f"{second_cohort.program.name} (Thursday mornings)"
+    )
     assert_accessible(participant)

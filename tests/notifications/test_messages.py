@@ -94,7 +94,11 @@ UNSUBSCRIBABLE = [
     NotificationKind.ATTENDANCE_MISSING,
     NotificationKind.WEEKLY_DIGEST,
 ]
-NO_UNSUBSCRIBE = [NotificationKind.SAFETY_ALERT, NotificationKind.INVITATION]
+NO_UNSUBSCRIBE = [
+    NotificationKind.SAFETY_ALERT,
+    NotificationKind.SAFETY_ESCALATION,
+    NotificationKind.INVITATION,
+]
 
 
 @pytest.fixture(autouse=True)
@@ -249,6 +253,11 @@ def _row(kind: str, world: dict) -> Notification:
             "enrollment": enrollment,
             "safety_event": world["event"],
         },
+        NotificationKind.SAFETY_ESCALATION: {
+            "cohort": enrollment.cohort,
+            "enrollment": enrollment,
+            "safety_event": world["event"],
+        },
         NotificationKind.WEEKLY_DIGEST: {"for_date": NOW.date()},
     }[kind]
     recipient = world["facilitator"] if kind in STAFF_KINDS else world["participant"]
@@ -274,7 +283,7 @@ def render(kind: str, world: dict) -> EmailMultiAlternatives:
             "assessment",
             "follow_up__enrollment__cohort",
             "follow_up__scheduled_session__program_session",
-            "safety_event__enrollment__cohort",
+            "safety_event__enrollment__cohort__organization",
             "invitation",
             "requested_by",
         ).get(pk=row.pk)

@@ -25,7 +25,6 @@ from sessions.notifications.services.messages import notification_email
 from sessions.notifications.services.unsubscribe import SALT, unsubscribe_token
 from sessions.questionnaires.models import Assessment
 from tests.factories import CohortFactory, UserFactory, coordinator, facilitator
-from tests.questionnaires.test_questionnaire_services import make_assessment
 from tests.sessions.staff_cast import enroll, group_cohort
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +33,7 @@ UTC = dt.UTC
 # Wednesday 16 September 2026, 13:00 in London: outside everybody's quiet hours.
 NOW = dt.datetime(2026, 9, 16, 12, 0, tzinfo=UTC)
 PREFERENCES = reverse("notifications:preferences")
-PARTICIPANT_ONLY = ["practice_nudges", "practice_nudge_time", "daily_cap", "questionnaire_layout"]
+PARTICIPANT_ONLY = ["practice_nudges", "practice_nudge_time", "daily_cap"]
 STAFF_ONLY = ["weekly_digest", "digest_weekday", "staff_alerts"]
 
 
@@ -59,7 +58,6 @@ def participant_form(**changes: str) -> dict[str, str]:
         "practice_nudges": "on",
         "practice_nudge_time": "07:30",
         "daily_cap": "5",
-        "questionnaire_layout": "whole",
         "quiet_hours_start": "22:30",
         "quiet_hours_end": "07:15",
     }
@@ -105,7 +103,6 @@ def test_participant_sees_their_course_and_quiet_hours_sections_with_the_default
         "practice_nudges",
         "practice_nudge_time",
         "daily_cap",
-        "questionnaire_layout",
         "quiet_hours_start",
         "quiet_hours_end",
     }
@@ -114,6 +111,8 @@ def test_participant_sees_their_course_and_quiet_hours_sections_with_the_default
     assert re.search(r'name="daily_cap" value="3" min="1" max="20"', page)
     # Times are in the participant's own zone, and the page says which.
     assert "Europe/London" in page
+    # How questionnaires are shown is a setting of its own now, and the page says where.
+    assert f'<a href="{reverse("questionnaire_layout")}">How to show questionnaires</a>' in page
 
 
 def test_participant_saves_and_the_settings_stay_saved(client, enrolled, participant):
@@ -127,17 +126,12 @@ def test_participant_saves_and_the_settings_stay_saved(client, enrolled, partici
     assert saved.practice_nudges is True
     assert saved.practice_nudge_time == dt.time(7, 30)
     assert saved.daily_cap == 5
-    saved.user.refresh_from_db()
-    assert saved.user.questionnaire_layout == "whole"
     assert (saved.quiet_hours_start, saved.quiet_hours_end) == (dt.time(22, 30), dt.time(7, 15))
     # Shown again as saved when the participant comes back.
     page = client.get(PREFERENCES).text
     assert 'value="07:30"' in page
     assert 'value="22:30"' in page
     assert re.search(r'name="daily_cap" value="5"', page)
-    assert re.search(
-        r'<input type="radio" name="questionnaire_layout" value="whole"[^>]*checked', page
-    )
     assert not re.search(r'name="missed_session_material"[^>]*checked', page)
 
 
@@ -182,7 +176,6 @@ def test_bad_input_is_explained_and_nothing_typed_or_saved_is_lost(
         assert f'value="{typed[name]}"' in page, name
     assert re.search(r'name="session_reminder_1h"[^>]*checked', page)
     assert not re.search(r'name="missed_session_material"[^>]*checked', page)
-    assert re.search(r'name="questionnaire_layout" value="whole"[^>]*checked', page)
     # Nothing saved was changed.
     saved = Preferences.objects.get(user=participant)
     assert (saved.daily_cap, saved.practice_nudge_time) == (4, dt.time(18))
@@ -234,28 +227,6 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     response = client.get(PREFERENCES)
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
-
-
-# --- questionnaire layout ----------------------------------------------------------------------
-
-
-def test_whole_questionnaire_setting_makes_start_lead_to_the_whole_questionnaire(client):
-    with time_machine.travel(dt.datetime(2026, 9, 5, 12, tzinfo=UTC), tick=False):
-        assessment = make_assessment(instruments=("phq9", "gad7"))
-        user = assessment.enrollment.user
-        client.force_login(user)
-        start = reverse("questionnaires:questionnaire_start", args=[assessment.pk])
-        one = reverse("questionnaires:questionnaire_question", args=[assessment.pk, "phq9", 1])
-        whole = reverse("questionnaires:questionnaire_all", args=[assessment.pk, "phq9"])
-        assert f'href="{one}">Start</a>' in client.get(start).text
-
-        client.post(PREFERENCES, participant_form(questionnaire_layout="whole"))
-        page = client.get(start).text
-        assert f'href="{whole}">Start</a>' in page
-        assert client.get(whole).status_code == 200
-
-        client.post(PREFERENCES, participant_form(questionnaire_layout="one_question"))
-        assert f'href="{one}">Start</a>' in client.get(start).text
 
 
 # --- one-click unsubscribe ---------------------------------------------------------------------

@@ -56,7 +56,6 @@ def form_data(at: str, *, start: str = "21:00", end: str = "08:00") -> dict[str,
         "practice_nudges": "on",
         "practice_nudge_time": at,
         "daily_cap": "3",
-        "questionnaire_layout": "one_question",
         "quiet_hours_start": start,
         "quiet_hours_end": end,
     }

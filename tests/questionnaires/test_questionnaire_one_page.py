@@ -98,7 +98,7 @@ def test_an_answer_that_is_not_offered_is_refused_clearly_and_nothing_else_is_lo
     assert response.json()["error"] == "Choose one of the answers shown."
     response = client.post(save_url(assessment), {"item": "42", "answer": "1"})
     assert response.status_code == 400
-    assert response.json()["error"] == "GAD-7 has no question 42."
+    assert response.json()["error"] == "“Worry and anxiety” has no question 42."
     assert Response.objects.get().answers == {"1": 1, "2": 2}
 
 
@@ -152,7 +152,7 @@ def test_save_and_come_back_later_keeps_the_chosen_answers_without_asking_for_th
     assert response.status_code == 302
     assert response.url == start
     assert Response.objects.get().answers == {"1": 1, "2": 3, "4": 0, "5": 2, "7": 1}
-    assert "Your answers to the GAD-7 are saved." in client.get(start).text
+    assert "Everything you have answered is saved." in client.get(start).text
     # Coming back (after visiting any other page): the five are chosen again, the rest empty.
     client.get(reverse("reports:participant_home"))
     page = client.get(all_url(assessment)).text

@@ -293,7 +293,7 @@ def test_withdrawn_participant_is_marked(client, organization, facilitator_user,
 # reads participants, measurement points, assessments and started ones; results read
 # participants and responses.
 # results_cohort: one more for its audit event (a participant's scores were viewed).
-PINNED = {"questionnaire_status": 8, "results_cohort": 7}
+PINNED = {"questionnaire_status": 9, "results_cohort": 7}
 
 
 def _busy(cohort: Cohort, start: int, count: int) -> None:

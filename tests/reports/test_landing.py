@@ -98,7 +98,7 @@ def test_the_organizations_flags_problems_and_tasks_link_to_where_they_are_handl
     assert reverse("rights:erasure_request_list") in page
     assert "1 invitation waiting for an answer" in words
     assert "1 open follow-up" in words
-    assert reverse("reports:cohort_detail", args=[cohort.pk]) + "#follow-ups" in page
+    assert reverse("reports:cohort_follow_ups", args=[cohort.pk]) in page
 
     # Session 1 has its attendance; session 2 has none a day later; session 3 is tonight.
     first, second, third = sessions_of(cohort)[:3]
@@ -118,9 +118,26 @@ def test_a_quiet_day_says_so(client, coordinator_user):
     words = text(landing(client, coordinator_user))
     assert "No open safety flags." in words
     assert "No message has failed to arrive." in words
-    assert "No requests to erase details are waiting" in words
-    assert "No invitations are waiting for an answer" in words
-    assert "0 open follow-ups" in words
+    assert "Nothing to do." in words
+    # No task line counts nothing ("0 sessions without attendance") and no empty list follows.
+    assert not re.search(r"\b0 (open follow-ups|sessions|invitations|requests)", words)
+    assert "Follow-ups open" not in words
+    assert "Attendance not recorded a day after the session" not in words
+
+
+def test_only_the_tasks_there_are_get_a_line(client, organization, coordinator_user):
+    invitation_create(
+        organization=organization,
+        email="new.person@example.org",
+        role="",
+        invited_by=coordinator_user,
+    )
+    words = text(landing(client, coordinator_user))
+    assert "1 invitation waiting for an answer" in words
+    assert "Nothing to do" not in words
+    assert "open follow-up" not in words
+    assert "without attendance" not in words
+    assert "to erase a participant's details" not in words
 
 
 def test_follow_ups_are_listed_oldest_session_first(client, organization, coordinator_user):

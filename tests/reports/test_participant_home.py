@@ -180,7 +180,8 @@ def test_questionnaires_section_says_honestly_that_none_are_open_yet(client):
     EnrollmentFactory(cohort=cohort, user=user)
     client.force_login(user)
     page = client.get(HOME).text
-    assert "Upcoming questionnaires" in page
+    assert "What to do" in page
+    assert "There are no questionnaires for you to fill in at the moment." in page
     assert "When one opens, it will appear here." in page
 
 
@@ -192,7 +193,7 @@ def test_control_arm_sees_no_sessions_and_a_kind_note_about_questionnaires(clien
     with time_machine.travel(AFTER_WEEK_1):
         page = client.get(HOME).text
     assert "comparison group" in page
-    assert "Upcoming questionnaires" in page
+    assert "What to do" in page
     assert "Your next session" not in page
     assert "Room 2, Riverside Centre" not in page
     assert "Log practice" not in page
@@ -204,7 +205,7 @@ def test_participant_without_a_course_gets_a_friendly_message(client, participan
     assert response.status_code == 200
     assert "Hello, Pat Participant" in response.text
     assert "You are not taking part in a course right now." in response.text
-    assert "Upcoming questionnaires" not in response.text
+    assert "What to do" not in response.text
 
 
 def test_facilitator_opening_me_sees_their_own_empty_state_not_a_participants(

@@ -17,6 +17,7 @@ from django.urls import reverse
 from programs.models import Arm
 from sessions.services.schedule import schedule_sync_for_cohort
 from tests.factories import CohortFactory, ProgramFactory, UserFactory, coordinator, facilitator
+from tests.reports.cohort_parts import cohort_parts_get
 from tests.reports.test_report_definitions import (
     group_scenario,
     log_practice,
@@ -293,7 +294,7 @@ def test_cohort_page_shows_figures_progress_and_attendance_by_session(
 ):
     cohort, _people = group_scenario(organization, facilitator_user)
     client.force_login(facilitator_user)
-    response = client.get(reverse("reports:cohort_detail", args=[cohort.pk]))
+    response = cohort_parts_get(client, cohort.pk)
     page = response.text
     figures = page.split('id="figures"', 1)[1].split('id="schedule"', 1)[0]
     assert "2 of 3 (67%)" in figures
@@ -332,7 +333,7 @@ def test_one_on_one_cohort_page_charts_each_session_number(client, organization,
     for session in sessions_of(cohort, ann)[:2]:
         mark(session, ann, "attended")
     client.force_login(facilitator_user)
-    page = client.get(reverse("reports:cohort_detail", args=[cohort.pk])).text
+    page = cohort_parts_get(client, cohort.pk).text
     table = page.split(f"Attendance by session, {cohort.name}</caption>")[1].split("</table>")[0]
     cells = [
         " ".join(re.sub(r"<[^>]+>", " ", r).split())
@@ -370,7 +371,7 @@ def test_cohort_staff_reach_the_cohorts_outcome_summary_and_export_from_its_page
     neighbour = group_cohort(organization, [], name="Thursday group")
     enroll(neighbour, participant_code="P-NED")
     client.force_login(facilitator_user if who == "facilitator" else coordinator_user)
-    page = client.get(reverse("reports:cohort_detail", args=[cohort.pk])).text
+    page = cohort_parts_get(client, cohort.pk).text
     assert "<title>Tuesday group · Stillwater</title>" in page
     links = _report_links(page)
     assert links == {
@@ -419,7 +420,7 @@ def test_a_cohort_page_without_participants_or_sessions_held_still_reads(
     cohort.facilitators.set([facilitator_user])
     enroll(cohort, participant_code="P-NEW", user=UserFactory())
     client.force_login(facilitator_user)
-    page = client.get(reverse("reports:cohort_detail", args=[cohort.pk])).text
+    page = cohort_parts_get(client, cohort.pk).text
     assert "No session has been held yet, so there is no attendance to show." in page
     assert "No sessions held yet" in page
     assert "Not started yet" in page
@@ -438,7 +439,7 @@ def test_a_self_guided_cohort_page_shows_weeks_completed(client, organization, c
         enrollment=ann, program_session=cohort.program.sessions.first(), completed_at=NOW
     )
     client.force_login(coordinator_user)
-    page = client.get(reverse("reports:cohort_detail", args=[cohort.pk])).text
+    page = cohort_parts_get(client, cohort.pk).text
     assert "1 of 3 held" in page
     assert "a week counts once they mark it as completed" in page
     assert "Attendance by session" not in page
@@ -559,7 +560,7 @@ def test_the_cohort_page_lists_participant_codes_naturally(client, organization,
     for code in ("DEMO11", "DEMO2", "demo3", "DEMO1"):
         enroll(cohort, participant_code=code)
     client.force_login(facilitator_user)
-    page = client.get(reverse("reports:cohort_detail", args=[cohort.pk])).text
+    page = cohort_parts_get(client, cohort.pk).text
     roster = page.split('id="participants"', 1)[1].split("</table>", 1)[0]
     progress = page.split('id="progress"', 1)[1].split("</table>", 1)[0]
     expected = ["DEMO1", "DEMO2", "demo3", "DEMO11"]
@@ -577,7 +578,7 @@ def test_the_cohort_page_quotes_what_participants_are_told_instead_of_addressing
     cohort = ier_cohort(organization, [facilitator_user])
     enroll(cohort, participant_code="P-ANN")
     client.force_login(facilitator_user)
-    page = client.get(reverse("reports:cohort_detail", args=[cohort.pk])).text
+    page = cohort_parts_get(client, cohort.pk).text
     told = "participants are told: “We ring you on the number you gave us.”"
     assert f"<dt>By phone</dt><dd>P{told[1:]}</dd>" in page
     assert f"By phone; {told}" in page  # the one-on-one schedule's "How" column

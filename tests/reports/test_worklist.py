@@ -212,7 +212,7 @@ def test_follow_ups_safety_flags_and_questionnaires_link_to_where_they_are_handl
     follow_ups = text(section(page, "follow-ups"))
     assert follow_ups.index("P-1") < follow_ups.index("P-2")  # oldest session first
     assert "P-3" not in follow_ups  # handled
-    assert reverse("reports:cohort_detail", args=[cohort.pk]) + "#follow-ups" in page
+    assert reverse("reports:cohort_follow_ups", args=[cohort.pk]) in page
 
     safety = page[page.index('id="safety-heading"') : page.index('id="today-heading"')]
     assert text(safety).index("P-1") < text(safety).index("P-2")  # oldest first

@@ -118,7 +118,7 @@ def test_staff_see_the_withdrawal_on_the_cohort_page(client, course, facilitator
         _leave(client, course["pat"])
     client.force_login(facilitator_user)
     with time_machine.travel(MONDAY_EVENING, tick=False):
-        text = client.get(reverse("reports:cohort_detail", args=[course["cohort"].pk])).text
+        text = client.get(reverse("reports:cohort_progress", args=[course["cohort"].pk])).text
     assert 'P-PAT <span class="small">(withdrawn)</span>' in text
     assert 'P-QUINN <span class="small">(withdrawn)</span>' not in text
 

@@ -180,7 +180,7 @@ def test_the_adding_coordinators_audit_log_shows_none_of_their_sign_ins(
 def test_the_adding_coordinator_sees_only_what_they_typed_on_the_roster_and_in_exports(
     client, coordinator_user, world
 ):
-    roster = client.get(reverse("reports:cohort_detail", args=[world["riverside"].pk]))
+    roster = client.get(reverse("reports:cohort_people", args=[world["riverside"].pk]))
     assert roster.status_code == 200
     assert "Typed Name" in roster.text
     assert "Typed Bob" in roster.text
@@ -219,7 +219,7 @@ def test_once_they_accept_signed_in_the_organization_sees_them(
     bella.refresh_from_db()
     assert bella.full_name == "Bella Brown"  # accepting never renames anyone
 
-    roster = client.get(reverse("reports:cohort_detail", args=[world["riverside"].pk]))
+    roster = client.get(reverse("reports:cohort_people", args=[world["riverside"].pk]))
     assert "Bella Brown" in roster.text
     assert "Bob Bell" not in roster.text  # Bob has not accepted
     assert "Bella Brown" in client.get(ERASURE_LIST).text
@@ -244,7 +244,7 @@ def test_a_coordinator_switching_them_to_active_does_not_count_as_accepting(
     assert (enrollment.status, enrollment.accepted_at) == (EnrollmentStatus.ACTIVE, None)
     assert world["bella"] not in user_list_joined(organization_ids=[organization.pk])
     assert "Bella Brown" not in client.get(ERASURE_LIST).text
-    roster = client.get(reverse("reports:cohort_detail", args=[world["riverside"].pk]))
+    roster = client.get(reverse("reports:cohort_people", args=[world["riverside"].pk]))
     assert "Bella Brown" not in roster.text
     # Nor does Bella's own home take her answers or practice for Riverside before she accepts.
     home = world["bella_browser"].get(reverse("reports:participant_home"))

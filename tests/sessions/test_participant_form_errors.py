@@ -206,7 +206,6 @@ def test_reminder_settings_report_every_mistake_at_once(client, mbsr):
             "practice_nudges": "on",
             "practice_nudge_time": "25:99",
             "daily_cap": "0",
-            "questionnaire_layout": "sideways",
             "quiet_hours_start": "soon",
             "quiet_hours_end": "later",
         },
@@ -218,7 +217,6 @@ def test_reminder_settings_report_every_mistake_at_once(client, mbsr):
             "id_daily_cap": (
                 "Choose at least 1 reminder a day, or turn off the reminders you do not want."
             ),
-            "id_questionnaire_layout": "Choose how to show questionnaires.",
             "id_quiet_hours_start": "Enter a time like 21:00.",
             "id_quiet_hours_end": "Enter a time like 08:00.",
         },

@@ -432,3 +432,35 @@ def test_service_refuses_a_control_arm_entry():
         practice_log_create(
             enrollment=enrollment, date=dt.date(2026, 9, 15), practice="body_scan", minutes=5
         )
+
+
+def _main(page: str) -> str:
+    return page.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def test_strategy_log_pages_speak_of_strategies_never_of_practice_or_minutes(client, ier):
+    client.force_login(ier.user)
+    with time_machine.travel(NOW):
+        empty = _main(client.get(LIST).text)
+        form = _main(client.get(CREATE).text)
+        client.post(CREATE, strategy_form(TODAY_IN_NEW_YORK))
+        listed = _main(client.get(LIST).text)
+    assert "<h1>My strategy log</h1>" in empty
+    # No session has taken place yet: nothing suggests logging is due.
+    assert "Logging the strategies you use starts after your first session." in empty
+    assert "Log a strategy you used" not in empty
+    assert "Log a strategy you used" in form
+    assert "Save to my log" in form
+    assert "mood" in listed
+    for page in (empty, form, listed):
+        for word in ("minutes", "practise", "practice log", "Practice"):
+            assert word not in page
+
+
+def test_log_form_labels_have_no_colons(client, mbsr):
+    client.force_login(mbsr.user)
+    with time_machine.travel(NOW):
+        form = client.get(CREATE).text
+    assert ">Date</label>" in form
+    assert ">Minutes</label>" in form
+    assert "Date:" not in form

@@ -320,7 +320,7 @@ def test_next_url_to_another_site_is_ignored(client):
 
 
 def test_save_for_later_keeps_the_draft_and_shows_it_again(client):
-    enrollment = enrolled()
+    enrollment = self_guided()
     client.force_login(enrollment.user)
     with time_machine.travel(AFTER_WEEK_1):
         response = client.post(
@@ -329,13 +329,63 @@ def test_save_for_later_keeps_the_draft_and_shows_it_again(client):
         assert response.status_code == 302
         page = client.get(week_url(1)).text
     assert "I noticed my shoulders." in page
-    assert "I've completed this week's session" in page
+    assert "Save for later" in page
+    assert "I've completed this week" in page
     completion = SessionCompletion.objects.get(enrollment=enrollment)
     assert completion.completed_at is None
 
 
-def test_completing_the_week_records_it_once_and_keeps_the_reflection(client):
+def test_group_participant_is_never_asked_to_complete_a_session_they_attend(client):
     enrollment = enrolled()
+    mark(enrollment, 1, AttendanceStatus.ATTENDED)
+    client.force_login(enrollment.user)
+    with time_machine.travel(AFTER_WEEK_1):
+        page = client.get(week_url(1)).text
+        # Even a hand-made "complete" only saves the reflection: attendance is the facilitator's.
+        response = client.post(
+            complete_url(1), {"reflection": "Calm.", "action": "complete"}, follow=True
+        )
+    assert "completed this week" not in page
+    assert 'value="complete"' not in page
+    assert "Save my reflection" in page
+    assert "Your reflection is saved." in response.text
+    completion = SessionCompletion.objects.get(enrollment=enrollment)
+    assert completion.reflection == "Calm."
+    assert completion.completed_at is None
+
+
+def test_one_on_one_participant_is_not_asked_to_complete_a_session_either(client):
+    cohort = CohortFactory(program=shipped_program("ier-6"), start_date=dt.date(2026, 9, 1))
+    enrollment = EnrollmentFactory(
+        cohort=cohort, user=UserFactory(), start_date=dt.date(2026, 9, 1), session_time=dt.time(11)
+    )
+    with time_machine.travel(BEFORE_COURSE):
+        schedule_sync_for_enrollment(enrollment=enrollment)
+    client.force_login(enrollment.user)
+    with time_machine.travel(AFTER_WEEK_1):
+        page = client.get(week_url(1)).text
+    assert 'value="complete"' not in page
+    assert "Save my reflection" in page
+
+
+def test_a_week_opened_ahead_of_its_session_prepares_and_asks_for_no_practice_yet(client):
+    enrollment = enrolled(program=shipped_program("mbsr-8-ms"))
+    client.force_login(enrollment.user)
+    with time_machine.travel(dt.datetime(2026, 8, 30, 12, tzinfo=dt.UTC)):
+        page = client.get(week_url(1)).text
+    assert (
+        "This week's home practice is for after the session on "
+        "Tuesday 1 September 2026, 18:00" in page
+    )
+    assert 'id="log-form"' not in page
+    assert "data-practice-timer" not in page
+    with time_machine.travel(AFTER_WEEK_1):
+        after = client.get(week_url(1)).text
+    assert 'id="log-form"' in after
+
+
+def test_completing_the_week_records_it_once_and_keeps_the_reflection(client):
+    enrollment = self_guided()
     client.force_login(enrollment.user)
     with time_machine.travel(AFTER_WEEK_1):
         response = client.post(
@@ -343,7 +393,7 @@ def test_completing_the_week_records_it_once_and_keeps_the_reflection(client):
         )
         assert "Well done: you have completed week 1." in response.text
         assert "You marked this week as completed on Thursday 3 September 2026." in response.text
-        assert "I've completed this week's session" not in response.text
+        assert "I've completed this week" not in response.text
     first = SessionCompletion.objects.get(enrollment=enrollment).completed_at
     with time_machine.travel(AFTER_WEEK_3):
         client.post(complete_url(1), {"reflection": "Done, and more.", "action": "save"})
@@ -380,3 +430,30 @@ def test_completion_of_a_week_from_another_program_is_refused():
         completion_record(
             enrollment=enrollment, program_session=other_week, reflection="", completed=True
         )
+
+
+def test_strategy_course_week_speaks_of_strategies_not_practice_or_minutes(client):
+    cohort = CohortFactory(program=shipped_program("ier-6"), start_date=dt.date(2026, 9, 1))
+    enrollment = EnrollmentFactory(
+        cohort=cohort, user=UserFactory(), start_date=dt.date(2026, 9, 1), session_time=dt.time(11)
+    )
+    with time_machine.travel(BEFORE_COURSE):
+        schedule_sync_for_enrollment(enrollment=enrollment)
+    client.force_login(enrollment.user)
+    with time_machine.travel(AFTER_WEEK_1):
+        page = client.get(week_url(1)).text
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert '<h2 id="home-practice">Between sessions</h2>' in main
+    assert "Log a strategy you used" in main
+    for word in ("Home practice", "Log this practice", "minutes", "practised"):
+        assert word not in main
+
+
+def test_a_missed_group_session_is_caught_up_with_its_own_button(client):
+    enrollment = enrolled()
+    mark(enrollment, 1, AttendanceStatus.ABSENT)
+    client.force_login(enrollment.user)
+    with time_machine.travel(AFTER_WEEK_3):
+        page = client.get(week_url(1)).text
+    assert "I've caught up on this week" in page
+    assert "When you have caught up, say so at the bottom of this page" in page

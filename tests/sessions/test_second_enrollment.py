@@ -22,7 +22,7 @@ from programs.models import Cohort, Enrollment, EnrollmentStatus, PersonCode
 from programs.services import enrollment_accept_invited
 from sessions.models import PracticeLog
 from sessions.reports.exports import ExportScope, export_build
-from sessions.services.schedule import schedule_sync_for_cohort
+from sessions.services.schedule import schedule_sync_for_cohort, schedule_sync_for_enrollment
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory, shipped_program
 
 pytestmark = pytest.mark.django_db
@@ -335,18 +335,21 @@ def test_after_accepting_the_home_shows_both_courses_and_the_log_keeps_every_ent
         home = client.get(HOME).text
         log = client.get(LOG).text
 
-    assert "You are taking part in 2 courses." in home
+    assert "You are taking part in 2 courses:" in home
     assert '<h2 id="course-1">MBSR-8 for MS (Tuesday evenings)</h2>' in home
     assert '<h2 id="course-2">MBSR-8 for MS (Thursday mornings)</h2>' in home
     assert home.index(TOMORROW) < home.index(THURSDAY)
     assert "You are invited to" not in home
-    # Each course links to its own week pages and log form.
+    # Each course links to its own week pages; only the course that has begun asks for practice
+    # (Thursday mornings meets for the first time on Thursday).
     assert f"/me/weeks/2/?course={participant1.pk}" in home
-    assert f"/me/practice/new/?course={second.pk}" in home
+    assert f"/me/practice/new/?course={participant1.pk}" in home
+    assert f"/me/weeks/1/?course={second.pk}" in home
+    assert f"/me/practice/new/?course={second.pk}" not in home
 
     assert _entries(log) == ENTRIES + 2
-    assert log.count("(MBSR-8 for MS (Tuesday evenings))") == ENTRIES
-    assert log.count("(MBSR-8 for MS (Thursday mornings))") == 2
+    assert log.count('<p class="log-entry__course">MBSR-8 for MS (Tuesday evenings)</p>') == ENTRIES
+    assert log.count('<p class="log-entry__course">MBSR-8 for MS (Thursday mornings)</p>') == 2
 
 
 def test_with_two_courses_a_page_about_one_asks_which_instead_of_guessing(
@@ -368,7 +371,7 @@ def test_with_two_courses_a_page_about_one_asks_which_instead_of_guessing(
             reverse("program_sessions:week_detail", args=[1]) + f"?course={participant1.pk}"
         )
 
-    assert "Which course is this practice for?" in choose_log.text
+    assert "Which course are you logging for?" in choose_log.text
     assert f"?course={participant1.pk}" in choose_log.text
     assert f"?course={second.pk}" in choose_log.text
     # Week 2 of “Thursday mornings” has not opened yet: only Tuesday's is offered.
@@ -481,3 +484,95 @@ def test_a_person_code_is_drawn_once_per_person_and_organization(
     codes = PersonCode.objects.filter(user=user)
     assert codes.count() == 2
     assert {c.organization_id for c in codes} == {organization.pk, other_organization.pk}
+
+
+# --- the practice log of someone in two courses ------------------------------------------------
+
+
+def _two_courses(client, coordinator_user, participant1) -> Enrollment:
+    thursday = _invited_to_thursday(client, coordinator_user, participant1)
+    with time_machine.travel(NOW):
+        enrollment_accept_invited(user=participant1.user, organization=thursday.organization)
+    second = thursday.enrollments.get()
+    _practised(second, count=2)
+    return second
+
+
+def test_the_log_shows_one_course_at_a_time_when_asked_and_404s_for_anyone_elses(
+    client, coordinator_user, participant1
+):
+    second = _two_courses(client, coordinator_user, participant1)
+    stranger = EnrollmentFactory(cohort=participant1.cohort)
+    client.force_login(participant1.user)
+    with time_machine.travel(NOW):
+        everything = client.get(LOG).text
+        thursday = client.get(LOG + f"?course={second.pk}").text
+        not_mine = client.get(LOG + f"?course={stranger.pk}")
+    assert "Show entries of" in everything
+    assert 'aria-current="page">All courses</a>' in everything
+    assert _entries(everything) == ENTRIES + 2
+    assert _entries(thursday) == 2
+    assert 'aria-current="page">MBSR-8 for MS (Thursday mornings)</a>' in thursday
+    assert "Log practice for MBSR-8 for MS (Tuesday evenings)" in everything
+    # Thursday mornings first meets on the 17th: its log asks for nothing yet.
+    assert "Log practice for MBSR-8 for MS (Thursday mornings)" not in everything
+    assert "Home practice starts after your first session." in thursday
+    assert "Log practice for MBSR-8 for MS (Tuesday evenings)" not in thursday
+    assert not_mine.status_code == 404
+
+
+def test_saving_changing_and_deleting_an_entry_name_its_course(
+    client, coordinator_user, participant1
+):
+    second = _two_courses(client, coordinator_user, participant1)
+    client.force_login(participant1.user)
+    entry = PracticeLog.objects.filter(enrollment=second).first()
+    with time_machine.travel(NOW):
+        saved = client.post(
+            reverse("program_sessions:practice_create") + f"?course={second.pk}",
+            {"date": "2026-09-14", "practice": "body_scan", "minutes": "10"},
+            follow=True,
+        ).text
+        change = client.get(reverse("program_sessions:practice_update", args=[entry.pk])).text
+        delete = client.get(reverse("program_sessions:practice_delete", args=[entry.pk])).text
+    assert "Saved for MBSR-8 for MS (Thursday mornings): Body scan, 10 minutes" in saved
+    assert "For MBSR-8 for MS (Thursday mornings)." in change
+    assert "For MBSR-8 for MS (Thursday mornings)." in delete
+
+
+def test_a_strategy_course_and_a_practice_course_share_one_log_each_in_its_own_words(
+    client, coordinator_user, participant1
+):
+    ier = EnrollmentFactory(
+        cohort=CohortFactory(
+            organization=participant1.cohort.organization,
+            program=shipped_program("ier-6"),
+            name="With Hana",
+        ),
+        user=participant1.user,
+        start_date=dt.date(2026, 9, 1),
+        session_time=dt.time(11),
+    )
+    with time_machine.travel(BEFORE, tick=False):
+        schedule_sync_for_enrollment(enrollment=ier)
+    PracticeLog.objects.create(
+        enrollment=ier,
+        date=dt.date(2026, 9, 14),
+        practice="ask_for_support",
+        situation="Low after a bad night",
+        mood_before=3,
+        mood_after=6,
+    )
+    client.force_login(participant1.user)
+    with time_machine.travel(NOW):
+        log = client.get(LOG).text
+        choose = client.get(reverse("program_sessions:practice_create")).text
+        strategy_only = client.get(LOG + f"?course={ier.pk}").text
+    assert "<h1>My practice and strategy log</h1>" in log
+    assert "Log a strategy you used for IER-6 (With Hana)" in log
+    assert "Log practice for MBSR-8 for MS (Tuesday evenings)" in log
+    assert "IER-6 (With Hana): log a strategy you used" in choose
+    assert "MBSR-8 for MS (Tuesday evenings): log practice" in choose
+    assert "<h1>My strategy log</h1>" in strategy_only
+    assert "mood 3 before and 6 after" in strategy_only
+    assert "minutes" not in strategy_only.split("<main", 1)[1].split("</main>", 1)[0]

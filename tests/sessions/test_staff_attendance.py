@@ -241,7 +241,7 @@ def test_cell_of_a_session_cancelled_while_the_page_was_open_comes_back_with_the
     assert '<option value="attended" selected>' in select.group(0)
 
 
-def test_attendance_for_a_session_that_has_not_started_is_refused(
+def test_attendance_for_a_session_on_a_later_day_is_refused(
     client, cohort, people, facilitator_user, now
 ):
     fourth = sessions_of(cohort)[3]
@@ -250,8 +250,68 @@ def test_attendance_for_a_session_that_has_not_started_is_refused(
     data[_cell(fourth, people[0])] = "attended"
     response = client.post(_grid_url(cohort), data)
     assert response.status_code == 200
-    assert "This session has not started yet." in response.text
+    assert "This session is on a later day." in response.text
+    assert "Attendance can be recorded from the day of the session." in response.text
     assert not Attendance.objects.exists()
+
+
+# Session 4 starts on Tuesday 22 September at 18:00 in London (17:00 UTC).
+MORNING_OF_SESSION_4 = dt.datetime(2026, 9, 22, 8, 0, tzinfo=dt.UTC)
+
+
+def test_register_is_taken_at_the_door_on_the_morning_of_todays_session(
+    client, cohort, people, facilitator_user
+):
+    fourth = sessions_of(cohort)[3]
+    client.force_login(facilitator_user)
+    with time_machine.travel(MORNING_OF_SESSION_4, tick=False):
+        grid = client.get(_grid_url(cohort))
+        assert [c.number for c in grid.context["grid"].columns] == [1, 2, 3, 4]
+        data = _as_posted(grid)
+        data[_cell(fourth, people[0])] = "attended"
+        data[_cell(fourth, people[1])] = "absent"
+        response = client.post(_grid_url(cohort), data)
+    assert response.status_code == 302
+    assert _status(fourth, people[0]) == "attended"
+    assert _status(fourth, people[1]) == "absent"
+
+
+def test_session_page_offers_the_register_on_the_day_before_the_session_starts(
+    client, cohort, people, facilitator_user
+):
+    fourth = sessions_of(cohort)[3]
+    client.force_login(facilitator_user)
+    url = reverse("program_sessions:session_detail", args=[fourth.pk])
+    with time_machine.travel(MORNING_OF_SESSION_4, tick=False):
+        page = client.get(url).text
+    assert "Record attendance for this session" in page
+    with time_machine.travel(MORNING_OF_SESSION_4 - dt.timedelta(days=1), tick=False):
+        page = client.get(url).text
+    assert "Record attendance for this session" not in page
+    assert "Attendance can be recorded from the day of the session" in page
+
+
+@pytest.mark.parametrize(
+    ("moment", "allowed"),
+    [
+        # 23:30 on Monday in London: still the day before.
+        (dt.datetime(2026, 9, 21, 22, 30, tzinfo=dt.UTC), False),
+        # 00:30 on Tuesday in London, though still Monday in UTC.
+        (dt.datetime(2026, 9, 21, 23, 30, tzinfo=dt.UTC), True),
+    ],
+)
+def test_the_day_of_the_session_is_the_cohorts_day(
+    cohort, people, facilitator_user, moment, allowed
+):
+    fourth = sessions_of(cohort)[3]
+    result = attendance_record(
+        entries=[
+            AttendanceEntry(scheduled_session=fourth, enrollment=people[0], status="attended")
+        ],
+        recorded_by=facilitator_user,
+        now=moment,
+    )
+    assert bool(result.saved) is allowed
 
 
 def test_call_details_are_refused_for_a_session_not_by_phone(cohort, people, facilitator_user, now):
@@ -386,16 +446,18 @@ def test_cohort_page_lists_open_follow_ups_and_mark_as_handled_closes_one(
         recorded_by=facilitator_user,
     )
     client.force_login(facilitator_user)
-    url = reverse("reports:cohort_detail", args=[cohort.pk])
+    url = reverse("reports:cohort_follow_ups", args=[cohort.pk])
     page = client.get(url).text
     assert "was absent at" in page
     assert "was excused at" in page
+    # Each button says whose follow-up it is, to screen readers only.
+    assert 'Mark as handled<span class="visually-hidden"> for P-001, session 1</span>' in page
     handled = FollowUp.objects.get(enrollment=people[0])
     response = client.post(
         reverse("program_sessions:follow_up_resolve", args=[handled.pk]),
         {"resolution": "Phoned; sent the week's material"},
     )
-    assert response.url == url + "#follow-ups"
+    assert response.url == url
     handled.refresh_from_db()
     assert handled.resolution == "Phoned; sent the week's material"
     assert handled.resolved_by == facilitator_user

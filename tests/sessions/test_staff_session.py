@@ -12,6 +12,7 @@ from django.urls import reverse
 from sessions.models import FacilitatorNote, FacilitatorNoteRevision, ScheduledSession
 from sessions.services.notes import NoteError, note_save
 from tests.factories import UserFactory
+from tests.reports.cohort_parts import cohort_parts_get
 from tests.sessions.staff_cast import NOW, enroll, group_cohort, ier_cohort, sessions_of
 
 pytestmark = pytest.mark.django_db
@@ -281,7 +282,7 @@ def test_make_up_for_one_participant_is_added_in_the_cohorts_zone(
     assert makeup.enrollment == people[0]
     assert makeup.starts_at.astimezone(cohort.zoneinfo).strftime("%d %H:%M") == "19 11:00"
     assert makeup.video_link == "https://meet.example.org/catch-up"
-    cohort_page = client.get(reverse("reports:cohort_detail", args=[cohort.pk])).text
+    cohort_page = cohort_parts_get(client, cohort.pk).text
     assert "Make-up for P-001" in cohort_page
 
 

@@ -51,8 +51,8 @@ from accounts.models import User
 from sessions.notifications.models import (
     CAPPED_KINDS,
     QUIET_HOURS_EXEMPT_KINDS,
+    SAFETY_KINDS,
     Notification,
-    NotificationKind,
     NotificationStatus,
 )
 from sessions.notifications.services.messages import (
@@ -308,7 +308,7 @@ def _celery_enqueue(pk: int, queue: str | None) -> None:
 
 def queue_for(kind: str) -> str | None:
     """Safety alerts travel on their own queue so no backlog of reminders can hold them up."""
-    return ALERTS_QUEUE if kind == NotificationKind.SAFETY_ALERT else None
+    return ALERTS_QUEUE if kind in SAFETY_KINDS else None
 
 
 def notifications_dispatch(
@@ -323,7 +323,7 @@ def notifications_dispatch(
             .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
             # Safety alerts first, so a backlog of due reminders cannot push one to the next tick.
             .order_by(
-                Case(When(kind=NotificationKind.SAFETY_ALERT, then=0), default=1),
+                Case(When(kind__in=SAFETY_KINDS, then=0), default=1),
                 "send_at",
                 "pk",
             )
@@ -362,10 +362,10 @@ def notifications_sweep(*, now: dt.datetime | None = None) -> tuple[int, int]:
         updated_at=now,
     )
     handed_over = stuck.exclude(handed_over_at=None)
-    retried += handed_over.filter(kind=NotificationKind.SAFETY_ALERT).update(
+    retried += handed_over.filter(kind__in=SAFETY_KINDS).update(
         status=NotificationStatus.PENDING, queued_at=None, send_at=now, updated_at=now
     )
-    unknown = handed_over.exclude(kind=NotificationKind.SAFETY_ALERT).update(
+    unknown = handed_over.exclude(kind__in=SAFETY_KINDS).update(
         status=NotificationStatus.UNKNOWN,
         last_error="The sender stopped before confirming; not sent again to avoid a duplicate.",
         updated_at=now,

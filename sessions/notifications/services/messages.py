@@ -20,12 +20,18 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.emails import email_render
-from accounts.models import Invitation, hash_token
-from programs.access import staff_of_cohorts, user_works_with_cohort
+from accounts.emails import email_render, sender_address
+from accounts.models import Invitation, Organization, hash_token
+from programs.access import staff_of_cohorts, user_is_cohort_coordinator, user_works_with_cohort
+from programs.instrument_library import InstrumentNotFound, instrument_get
 from programs.models import Cohort, EnrollmentStatus
 from sessions.models import Attendance, FollowUp, ScheduledSession, SessionStatus
-from sessions.notifications.models import PREFERENCE_FOR_KIND, Notification, NotificationKind
+from sessions.notifications.models import (
+    PREFERENCE_FOR_KIND,
+    SAFETY_KINDS,
+    Notification,
+    NotificationKind,
+)
 from sessions.notifications.services.unsubscribe import unsubscribe_url
 from sessions.questionnaires.models import Assessment
 from sessions.services.calendar import calendar_ics
@@ -72,12 +78,24 @@ def _session_message(n: Notification) -> Message:
     )
 
 
+def _questionnaire_minutes(assessment: Assessment) -> int:
+    """The honest time the set takes, in minutes (names no questionnaire, so an inbox may show it)."""
+    total = 0
+    for code in assessment.instruments:
+        try:
+            total += instrument_get(code).minutes
+        except InstrumentNotFound:
+            continue
+    return total
+
+
 def _questionnaire_message(n: Notification) -> Message:
     assessment = _need(n.assessment)
     return Message(
         template=f"reminder-{n.kind}",
         context={
             "assessment": assessment,
+            "minutes": _questionnaire_minutes(assessment),
             "action_url": _url("questionnaires:questionnaire_start", assessment.pk),
             "action_text": "Start or carry on with your check-in",
         },
@@ -165,6 +183,22 @@ def _safety_message(n: Notification) -> Message:
             "cohort_label": cohort_label(event.enrollment.cohort),
             "action_url": _url("questionnaires:safety_event_detail", event.pk),
             "action_text": "See what needs following up",
+        },
+    )
+
+
+def _safety_escalation_message(n: Notification) -> Message:
+    event = _need(n.safety_event)
+    cohort = event.enrollment.cohort
+    return Message(
+        template="alert-safety_escalation",
+        context={
+            "code": event.enrollment.participant_code,
+            "cohort_label": cohort_label(cohort),
+            "raised_at": event.raised_at,
+            "hours": cohort.organization.escalate_after_working_hours,
+            "action_url": _url("questionnaires:safety_event_detail", event.pk),
+            "action_text": "See the flag and who it is waiting for",
         },
     )
 
@@ -265,8 +299,29 @@ BUILDERS = {
     NotificationKind.FOLLOW_UP_TODO: _follow_up_message,
     NotificationKind.ATTENDANCE_MISSING: _attendance_message,
     NotificationKind.SAFETY_ALERT: _safety_message,
+    NotificationKind.SAFETY_ESCALATION: _safety_escalation_message,
     NotificationKind.WEEKLY_DIGEST: _digest_message,
 }
+
+
+def organization_of(n: Notification) -> Organization | None:
+    """The organization a message is sent for, from what it is about; None for one that
+    belongs to no single organization (a facilitator's weekly digest may cover several)."""
+    if n.cohort is not None:
+        return n.cohort.organization
+    if n.invitation is not None:
+        return n.invitation.organization
+    if n.scheduled_session is not None:
+        return n.scheduled_session.cohort.organization
+    enrollment = n.enrollment or next(
+        (
+            about.enrollment
+            for about in (n.assessment, n.follow_up, n.safety_event)
+            if about is not None
+        ),
+        None,
+    )
+    return enrollment.cohort.organization if enrollment is not None else None
 
 
 def message_id_for(notification: Notification) -> str:
@@ -297,10 +352,13 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives:
     }
     with timezone.override(recipient.timezone or "UTC"):
         subject, text, html = email_render(template=built.template, context=context)
+    organization = organization_of(notification)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        # The organization's sender name, so a participant sees who writes to them
+        # ("Riverside MS Centre <noreply@…>"); the address stays ours (accounts.emails).
+        from_email=sender_address(organization.sender_name if organization else ""),
         to=[address],
         headers=headers,
     )
@@ -319,7 +377,7 @@ def still_wanted(notification: Notification, *, now: dt.datetime) -> str | None:
     if (
         enrollment is not None
         and enrollment.status == EnrollmentStatus.WITHDRAWN
-        and n.kind != NotificationKind.SAFETY_ALERT
+        and n.kind not in SAFETY_KINDS
     ):
         return "The participant withdrew."
     session = n.scheduled_session
@@ -362,7 +420,10 @@ def still_wanted(notification: Notification, *, now: dt.datetime) -> str | None:
             return "The invitation was used, withdrawn or has expired."
     if n.cohort_id and n.is_for_staff:
         cohort = _need(n.cohort)
-        if n.kind == NotificationKind.SAFETY_ALERT:
+        if n.kind == NotificationKind.SAFETY_ESCALATION:
+            # Escalations go to the organization's coordinators only (see planning/staff.py).
+            still_there = user_is_cohort_coordinator(user=n.recipient, cohort=cohort)
+        elif n.kind == NotificationKind.SAFETY_ALERT:
             # Alerts go to the organization's coordinators too (see planning/staff.py).
             still_there = user_works_with_cohort(user_id=n.recipient_id, cohort=cohort)
         else:

@@ -30,7 +30,8 @@ def _choice_field(item: Item, *, required: bool) -> forms.TypedChoiceField:
 
 
 class AnswerForm(forms.Form):
-    """One question: its answer, or the participant's choice to skip it where that is allowed."""
+    """One question: its answer, or the participant's choice to skip it where that is allowed, or
+    "Save and come back later" (with or without an answer chosen)."""
 
     def __init__(self, *args: Any, item: Item, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -39,14 +40,24 @@ class AnswerForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        # A skip is a separate button, so a missing choice with Continue is always a mistake.
-        if not self.data.get("skip") and cleaned.get("answer") in (None, ""):
+        # A skip is a separate button, so a missing choice with Continue is always a mistake;
+        # leaving for later with nothing chosen is not.
+        if not (self.skipped or self.later) and cleaned.get("answer") in (None, ""):
             self.add_error("answer", CHOOSE_MESSAGE)
         return cleaned
 
     @property
     def skipped(self) -> bool:
         return bool(self.data.get("skip"))
+
+    @property
+    def later(self) -> bool:
+        return self.data.get("action") == "later"
+
+    @property
+    def has_answer(self) -> bool:
+        """Whether there is anything to save: an answer chosen, or a deliberate skip."""
+        return self.skipped or isinstance(self.cleaned_data.get("answer"), int)
 
     def value(self) -> int | None:
         if self.skipped:

@@ -58,7 +58,8 @@ def _anchor_times(enrollment: Enrollment) -> tuple[dt.datetime, dt.datetime] | N
 
 
 def assessment_windows_sync(*, enrollment: Enrollment) -> list[Assessment]:
-    """Create or move an enrollment's assessments to follow its schedule; completed ones stay put."""
+    """Create or move an enrollment's assessments to follow its schedule; completed ones, and
+    windows staff extended or reopened, stay put."""
     if enrollment.status == EnrollmentStatus.WITHDRAWN:
         return []
     anchors = _anchor_times(enrollment)
@@ -82,10 +83,15 @@ def assessment_windows_sync(*, enrollment: Enrollment) -> list[Assessment]:
                     opens_at=opens_at,
                     closes_at=closes_at,
                 )
-            elif assessment.completed_at is None and (
-                assessment.opens_at,
-                assessment.closes_at,
-            ) != (opens_at, closes_at):
+            elif (
+                assessment.completed_at is None
+                and not assessment.window_set_by_staff
+                and (
+                    assessment.opens_at,
+                    assessment.closes_at,
+                )
+                != (opens_at, closes_at)
+            ):
                 assessment.opens_at, assessment.closes_at = opens_at, closes_at
                 assessment.save(update_fields=["opens_at", "closes_at"])
             result.append(assessment)

@@ -20,7 +20,8 @@ SAFETY_FLAGS = ("item9_positive",)
 
 
 class ResponseError(Exception):
-    """An answer or a submission that cannot be accepted; the message is for the participant."""
+    """An answer or a submission that cannot be accepted; the message is for the participant, so
+    it names a questionnaire by its plain name, never its code."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def _check_value(instrument: Instrument, number: int, value: int | None, answers
     try:
         item = instrument.item(number)
     except KeyError:
-        raise ResponseError(f"{instrument.short_name} has no question {number}.") from None
+        raise ResponseError(f"“{instrument.plain_name}” has no question {number}.") from None
     if value is None:
         if not item_may_be_skipped(instrument, number):
             raise ResponseError("Choose one answer to carry on.")
@@ -87,7 +88,7 @@ def _check_value(instrument: Instrument, number: int, value: int | None, answers
                 allowed = instrument.total.max_missing
                 raise ResponseError(
                     f"You can leave out at most {allowed} question{'s' if allowed != 1 else ''} "
-                    f"of the {instrument.short_name}. Choose one answer to carry on."
+                    f"of “{instrument.plain_name}”. Choose one answer to carry on."
                 )
         return
     if isinstance(value, bool) or not isinstance(value, int) or value not in item.values:
@@ -122,7 +123,7 @@ def _draft(
         latest = Response.objects.select_for_update().get(pk=latest.pk)
     if latest.is_submitted:
         raise ResponseError(
-            f"Your answers to the {instrument.short_name} were already sent and cannot be changed."
+            f"Your answers to “{instrument.plain_name}” were already sent and cannot be changed."
         )
     return latest
 
@@ -186,7 +187,7 @@ def response_submit(*, response: Response, now: dt.datetime | None = None) -> Su
         instrument = instrument_for_assessment(assessment=assessment, code=response.instrument)
         if response.is_submitted:
             raise ResponseError(
-                f"Your answers to the {instrument.short_name} were already sent "
+                f"Your answers to “{instrument.plain_name}” were already sent "
                 "and cannot be changed."
             )
         _check_open(assessment, now)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record, history_record_change
@@ -64,3 +67,17 @@ def safety_event_answer_text(event: SafetyEvent) -> str:
         str(value),
     )
     return f"answered {instrument.short_name} item {flag.item} with “{label}”"
+
+
+def safety_history_items(events: list[SafetyEvent]) -> list[dict[str, Any]]:
+    """What a safety history shows of each flag (events already fetched with their enrollment,
+    response and acknowledger), in the order given; no queries."""
+    return [
+        {
+            "event": event,
+            "answer_text": safety_event_answer_text(event),
+            "url": reverse("questionnaires:safety_event_detail", args=[event.pk]),
+            "participant_url": reverse("reports:participant_detail", args=[event.enrollment_id]),
+        }
+        for event in events
+    ]

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.selectors import organization_list_for_person
-from programs.instrument_library import Instrument, Item, instrument_get
+from accounts.templatetags.stillwater import when
+from programs.instrument_library import Instrument, Item
 from sessions.questionnaires import pages
 from sessions.questionnaires.forms.questionnaire import AnswerForm, AnswerSaveForm, InstrumentForm
 from sessions.questionnaires.models import Assessment, AssessmentStatus, Response, ResponseMode
@@ -50,12 +51,20 @@ def _unavailable(
     return None
 
 
+def _saved_message(assessment: Assessment) -> str:
+    return (
+        "Everything you have answered is saved. You can come back and carry on until "
+        f"{when(assessment.closes_at)}."
+    )
+
+
 def questionnaire_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """What the questionnaires are, how many questions, and a button to start or carry on."""
+    """The set as a task list: each questionnaire with its time and state, in any order, and a
+    button to the first one not finished."""
     assessment = assessment_get_for_participant(user=request.user, pk=pk)
     responses = response_map_for_assessment(assessment=assessment)
-    instruments = [instrument_get(code) for code in assessment.instruments]
     started = any(response.answers for response in responses.values())
+    whole = pages.prefers_whole(request.user)
     return render(
         request,
         TEMPLATE.format("start"),
@@ -63,12 +72,11 @@ def questionnaire_start(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "assessment": assessment,
             "status": assessment.status(started=started),
             "statuses": AssessmentStatus,
-            "rows": pages.start_rows(instruments, responses),
-            "question_count": sum(len(instrument.items) for instrument in instruments),
+            "rows": pages.start_rows(assessment, responses, whole=whole),
+            "set_progress": pages.set_progress(assessment, responses),
             "started": started,
-            "resume_url": pages.resume_url(
-                assessment, responses, whole=pages.prefers_whole(request.user)
-            ),
+            "answerable": pages.is_open(assessment),
+            "resume_url": pages.resume_url(assessment, responses, whole=whole),
         },
     )
 
@@ -76,11 +84,16 @@ def questionnaire_start(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 def questionnaire_question(
     request: AuthenticatedHttpRequest, pk: int, code: str, number: int
 ) -> HttpResponse:
-    """One question per page; the answer is saved as soon as it is given."""
+    """One question per page; the answer is saved as soon as it is given.
+
+    "Save and come back later" keeps the answer chosen on this page, if any, and goes back to
+    the list of questionnaires.
+    """
     assessment = assessment_get_for_participant(user=request.user, pk=pk)
     instrument = assessment_instrument_get(assessment=assessment, code=code)
     item = _item(instrument, number)
-    response = response_map_for_assessment(assessment=assessment).get(code)
+    responses = response_map_for_assessment(assessment=assessment)
+    response = responses.get(code)
     if (away := _unavailable(request, assessment, response)) is not None:
         return away
     answers = response.answers if response else {}
@@ -92,17 +105,21 @@ def questionnaire_question(
     )
     if request.method == "POST" and form.is_valid():
         try:
-            answer_save(
-                assessment=assessment,
-                instrument=code,
-                item=number,
-                value=form.value(),
-                entered_by=request.user,
-                mode=ResponseMode.SELF,
-            )
+            if form.has_answer:
+                answer_save(
+                    assessment=assessment,
+                    instrument=code,
+                    item=number,
+                    value=form.value(),
+                    entered_by=request.user,
+                    mode=ResponseMode.SELF,
+                )
         except ResponseError as exc:
             form.add_error("answer", str(exc))
         else:
+            if form.later:
+                messages.success(request, _saved_message(assessment))
+                return redirect(pages.start_url(assessment))
             return redirect(
                 pages.question_next_url(assessment, instrument, number, changing=changing)
             )
@@ -114,7 +131,8 @@ def questionnaire_question(
             "instrument": instrument,
             "item": item,
             "form": form,
-            "progress": pages.progress(assessment, instrument, item),
+            "progress": pages.progress(instrument, item),
+            "set_progress": pages.set_progress(assessment, responses),
             "hint": pages.hint(instrument, item),
             "may_skip": item_may_be_skipped(instrument, number),
             "back_url": pages.question_back_url(assessment, instrument, number, changing=changing),
@@ -131,7 +149,8 @@ def questionnaire_all(request: AuthenticatedHttpRequest, pk: int, code: str) -> 
     """
     assessment = assessment_get_for_participant(user=request.user, pk=pk)
     instrument = assessment_instrument_get(assessment=assessment, code=code)
-    response = response_map_for_assessment(assessment=assessment).get(code)
+    responses = response_map_for_assessment(assessment=assessment)
+    response = responses.get(code)
     if (away := _unavailable(request, assessment, response)) is not None:
         return away
     answers = response.answers if response else {}
@@ -159,13 +178,7 @@ def questionnaire_all(request: AuthenticatedHttpRequest, pk: int, code: str) -> 
         else:
             if form.is_valid():
                 if later:
-                    messages.success(
-                        request,
-                        f"Your answers to the {instrument.short_name} are saved. "
-                        "They will be here when you come back."
-                        if given or answers
-                        else f"The {instrument.short_name} will be here when you come back.",
-                    )
+                    messages.success(request, _saved_message(assessment))
                     return redirect(pages.start_url(assessment))
                 return redirect(pages.check_url(assessment, code))
     first = first_unanswered_item(instrument, answers) or 1
@@ -177,7 +190,8 @@ def questionnaire_all(request: AuthenticatedHttpRequest, pk: int, code: str) -> 
             "instrument": instrument,
             "form": form,
             "rows": form.rows(),
-            "progress": pages.instrument_progress(assessment, instrument),
+            "progress": pages.instrument_progress(instrument),
+            "set_progress": pages.set_progress(assessment, responses),
             "one_url": pages.question_url(assessment, code, first),
             "save_url": reverse(
                 "questionnaires:questionnaire_answer_save", args=[assessment.pk, code]
@@ -234,13 +248,16 @@ def questionnaire_check(request: AuthenticatedHttpRequest, pk: int, code: str) -
         else:
             if submission.safety_event is not None:
                 return redirect("questionnaires:questionnaire_support", pk=assessment.pk, code=code)
-            messages.success(request, f"Your answers to the {instrument.short_name} are sent.")
             if submission.assessment_completed:
                 return redirect("questionnaires:questionnaire_done", pk=assessment.pk)
             responses[code] = submission.response
-            return redirect(
-                pages.resume_url(assessment, responses, whole=pages.prefers_whole(request.user))
+            done = pages.set_progress(assessment, responses).done_text
+            messages.success(
+                request, f"Your answers to “{instrument.plain_name}” are sent. {done}."
             )
+            # Back to the list (the GOV.UK task list pattern): the person chooses what is next,
+            # or stops here.
+            return redirect(pages.start_url(assessment))
     first_missing = first_unanswered_item(instrument, response.answers)
     return render(
         request,
@@ -249,6 +266,7 @@ def questionnaire_check(request: AuthenticatedHttpRequest, pk: int, code: str) -
             "assessment": assessment,
             "instrument": instrument,
             "rows": pages.check_rows(assessment, instrument, response),
+            "set_progress": pages.set_progress(assessment, responses),
             "error": error,
             "error_link": (
                 pages.question_url(assessment, code, first_missing, change=True)

@@ -19,12 +19,15 @@ from django.views.decorators.http import require_POST
 from accounts.audit import audit_record
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AuditAction
+from accounts.templatetags.stillwater import when
 from programs.access import cohort_get_for_staff
 from programs.selectors import enrollment_list_for_cohort
 from sessions.questionnaires import pages
 from sessions.questionnaires.forms.safety import AcknowledgeForm
-from sessions.questionnaires.models import SafetyEvent
+from sessions.questionnaires.forms.windows import WindowChangeForm
+from sessions.questionnaires.models import AssessmentStatus, SafetyEvent
 from sessions.questionnaires.selectors import (
+    assessment_get_for_staff,
     assessment_ids_started_for_cohort,
     assessment_list_for_cohort,
     enrollment_list_with_consent_for_cohort,
@@ -32,11 +35,18 @@ from sessions.questionnaires.selectors import (
     response_list_submitted_for_cohort,
     response_list_submitted_for_participant,
     safety_event_get_for_staff,
+    window_change_latest_by_assessment,
+    window_change_list_for_assessment,
 )
 from sessions.questionnaires.services.safety import (
     SafetyError,
     safety_event_acknowledge,
     safety_event_answer_text,
+)
+from sessions.questionnaires.services.windows import (
+    WindowError,
+    assessment_window_change,
+    window_change_refusal,
 )
 
 SAFETY_TEMPLATE = "questionnaires/safetyevent_detail.html"
@@ -128,11 +138,53 @@ def questionnaire_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         assessments=assessment_list_for_cohort(cohort=cohort),
         started=assessment_ids_started_for_cohort(cohort=cohort),
         now=timezone.now(),
+        changes=window_change_latest_by_assessment(enrollments=enrollments),
     )
     return render(
         request,
         "questionnaires/questionnaire_status.html",
         {"cohort": cohort, "points": points, "rows": rows},
+    )
+
+
+def assessment_window(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Extend one participant's open questionnaire window, or reopen a missed one, with a reason."""
+    assessment = assessment_get_for_staff(user=request.user, pk=pk)
+    form = WindowChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = assessment_window_change(
+                assessment=assessment,
+                by=request.user,
+                closes_on=form.cleaned_data["closes_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except WindowError as exc:
+            form.add_error(exc.field, str(exc))
+        else:
+            enrollment = assessment.enrollment
+            messages.success(
+                request,
+                f"{enrollment.participant_code}'s questionnaires "
+                f"({assessment.measurement_point.label.lower()}) are "
+                f"{'open again' if change.kind == 'reopened' else 'open'} "
+                f"until {when(change.closes_after)}.",
+            )
+            return redirect("questionnaires:questionnaire_status", pk=enrollment.cohort_id)
+    now = timezone.now()
+    return render(
+        request,
+        "questionnaires/assessment_window.html",
+        {
+            "assessment": assessment,
+            "enrollment": assessment.enrollment,
+            "cohort": assessment.enrollment.cohort,
+            "point": assessment.measurement_point,
+            "is_missed": assessment.status(now=now) == AssessmentStatus.MISSED,
+            "refusal": window_change_refusal(assessment, now=now),
+            "changes": window_change_list_for_assessment(assessment=assessment),
+            "form": form,
+        },
     )
 
 
@@ -185,5 +237,6 @@ urlpatterns = [
     path("safety/<int:pk>/acknowledge/", safety_acknowledge, name="safety_acknowledge"),
     path("cohorts/<int:pk>/questionnaires/", questionnaire_status, name="questionnaire_status"),
     path("cohorts/<int:pk>/results/", results_cohort, name="results_cohort"),
+    path("assessments/<int:pk>/window/", assessment_window, name="assessment_window"),
     path("me/results/", results_mine, name="results_mine"),
 ]

@@ -1,7 +1,7 @@
 """Whose data a member of staff may export or summarize: one organization and its cohorts.
 
-- coordinators: every cohort of the organization they coordinate (the first, by name, if they
-  coordinate several; a cohort filter picks its own organization);
+- coordinators: every cohort of the organization they are working in (staff of several
+  organizations choose it, accounts.switching; a cohort filter picks its own organization);
 - facilitators: only the cohorts they facilitate;
 - anyone else (participants, staff of another organization asking for its cohort): 404.
 
@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.models import Membership, Organization, Role, User
+from accounts.models import Organization, Role, User
+from accounts.selectors import membership_get_working
 from programs.access import cohort_get_for_staff, cohort_list_for_staff, user_is_cohort_coordinator
 from programs.models import Cohort, Program
 
@@ -50,12 +51,8 @@ def report_access(*, user: User, cohort: str | None = None) -> ReportAccess:
 
 def report_access_for_user(*, user: User) -> ReportAccess:
     """The organization and cohorts a member of staff reports on; 404 for anyone without a staff role."""
-    membership = (
-        Membership.objects.select_related("organization")
-        .filter(user_id=user.pk)
-        .order_by("role", "organization__name")  # "coordinator" sorts before "facilitator"
-        .first()
-    )
+    # The organization they are working in (accounts.switching), never one picked for them.
+    membership = membership_get_working(user=user)
     if membership is None:
         raise Http404
     organization = membership.organization

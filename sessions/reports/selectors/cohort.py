@@ -11,14 +11,17 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
+from django.urls import reverse
+
 from accounts.models import User
 from programs.access import cohort_get_for_staff, user_is_cohort_coordinator
-from programs.models import WEEKDAYS, Cohort, LogKind, MeasurementPoint, Program
+from programs.models import WEEKDAYS, Cohort, EnrollmentStatus, LogKind, MeasurementPoint, Program
 from programs.selectors import enrollment_list_for_cohort
 from sessions.questionnaires.models import Assessment
 from sessions.questionnaires.selectors import (
     assessment_ids_started_for_cohort,
     assessment_list_for_cohort,
+    safety_event_list_open_for_staff,
 )
 from sessions.reports.charts import (
     Chart,
@@ -38,6 +41,7 @@ from sessions.reports.definitions import (
     session_attendance_build,
     summaries_build,
 )
+from sessions.reports.selectors.worklist import CHASE_CLOSED_DAYS, CHASE_CLOSING_DAYS
 from sessions.reports.summaries import SummaryCells, figures_by_arm
 from sessions.rosters import RosterRow, roster_build
 from sessions.selectors import (
@@ -47,7 +51,51 @@ from sessions.selectors import (
     scheduled_session_list_for_cohort,
 )
 
-__all__ = ["CohortPage", "cohort_page_for_staff"]
+__all__ = ["COHORT_PARTS", "CohortPage", "CohortPart", "cohort_nav", "cohort_page_for_staff"]
+
+
+@dataclass(frozen=True)
+class CohortPart:
+    """One part of the cohort page: its own URL under the cohort, a link in the sub-navigation."""
+
+    key: str
+    label: str
+    url_name: str  # reversed with the cohort's pk
+    template: str = ""  # empty: a page another room renders (it has its own view)
+
+
+# The cohort page in parts, in the order of the sub-navigation at the top of each part. A part
+# is added with one line here (and its template under templates/reports/cohort/); one rendered
+# elsewhere (the safety flag history) needs only its URL name.
+COHORT_PARTS = [
+    CohortPart("overview", "Overview", "reports:cohort_detail", "reports/cohort_detail.html"),
+    CohortPart("schedule", "Schedule", "reports:cohort_schedule", "reports/cohort/schedule.html"),
+    CohortPart(
+        "follow_ups", "Follow-ups", "reports:cohort_follow_ups", "reports/cohort/follow_ups.html"
+    ),
+    CohortPart("people", "People", "reports:cohort_people", "reports/cohort/people.html"),
+    CohortPart("progress", "Progress", "reports:cohort_progress", "reports/cohort/progress.html"),
+    CohortPart("charts", "Charts", "reports:cohort_charts", "reports/cohort/charts.html"),
+    CohortPart("safety", "Safety flags", "questionnaires:cohort_safety"),
+    CohortPart(
+        "definitions",
+        "Definitions",
+        "reports:cohort_definitions",
+        "reports/cohort/definitions.html",
+    ),
+]
+
+
+def cohort_nav(*, cohort_pk: int, current: str) -> list[dict[str, Any]]:
+    """The sub-navigation of the cohort's parts, `current` (a part's key) marked."""
+    return [
+        {
+            "label": part.label,
+            "url": reverse(part.url_name, args=[cohort_pk]),
+            "current": part.key == current,
+        }
+        for part in COHORT_PARTS
+    ]
 
 
 @dataclass(frozen=True)
@@ -72,6 +120,15 @@ class CohortPage:
     progress: list[dict[str, Any]]
     points: list[MeasurementPoint]
     charts: dict[str, Chart]
+    # The overview's summary, each linking into a part.
+    next_session: Any  # the next scheduled session that is not cancelled, or None
+    attendance: str
+    open_flag_count: int
+    to_chase_count: int
+    people_count: int
+    withdrawn_count: int
+    chase_closed_days: int = CHASE_CLOSED_DAYS
+    chase_closing_days: int = CHASE_CLOSING_DAYS
 
     def as_context(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -102,6 +159,22 @@ def _practice_totals(session_rows: list[RosterRow], week_count: int) -> list[Pra
             PracticeWeekTotal(index + 1, sum(w.minutes for w in weeks), sum(w.days for w in weeks))
         )
     return totals
+
+
+def _to_chase(assessments: list[Assessment], enrollments: list[Any], now: dt.datetime) -> int:
+    """Questionnaires worth a call, as on the facilitator's worklist: not completed, and missed
+    within the last CHASE_CLOSED_DAYS or open and closing within CHASE_CLOSING_DAYS."""
+    withdrawn = {e.pk for e in enrollments if e.status == EnrollmentStatus.WITHDRAWN}
+    closed_since = now - dt.timedelta(days=CHASE_CLOSED_DAYS)
+    closing_before = now + dt.timedelta(days=CHASE_CLOSING_DAYS)
+    return sum(
+        1
+        for a in assessments
+        if a.completed_at is None
+        and a.enrollment_id not in withdrawn
+        and closed_since < a.closes_at <= closing_before
+        and a.opens_at <= now
+    )
 
 
 def cohort_page_for_staff(*, user: User, pk: int, now: dt.datetime) -> CohortPage:
@@ -203,7 +276,15 @@ def cohort_page_for_staff(*, user: User, pk: int, now: dt.datetime) -> CohortPag
             participants=len(session_rows),
             strategy=is_strategy_log,
         )
+    arm_cells = [SummaryCells(s) for s in summaries]
+    intervention = [c for c in arm_cells if not c.summary.is_control]
     return CohortPage(
+        next_session=next((s for s in sessions if s.starts_at >= now and not s.is_cancelled), None),
+        attendance=intervention[0].attendance if intervention else "Not offered sessions",
+        open_flag_count=len(safety_event_list_open_for_staff(user=user, cohort=cohort)),
+        to_chase_count=_to_chase(assessments, enrollments, now),
+        people_count=len(enrollments),
+        withdrawn_count=sum(1 for e in enrollments if e.status == EnrollmentStatus.WITHDRAWN),
         cohort=cohort,
         program=program,
         meeting_day=WEEKDAYS[cohort.meeting_weekday],
@@ -221,7 +302,7 @@ def cohort_page_for_staff(*, user: User, pk: int, now: dt.datetime) -> CohortPag
         else [],
         follow_ups=follow_ups,
         summary_arms=[s.arm_label for s in summaries],
-        figures=figures_by_arm([SummaryCells(s) for s in summaries]),
+        figures=figures_by_arm(arm_cells),
         progress=progress,
         points=points,
         charts=charts,

@@ -27,8 +27,16 @@ from sessions.progress import (
     text_lines,
 )
 from sessions.questionnaires.selectors import (
-    assessment_ids_started,
-    assessment_list_due_for_enrollments,
+    assessment_instruments_answered,
+    assessment_list_current_for_enrollments,
+)
+from sessions.reports.selectors.home_tasks import (
+    Task,
+    practice_has_begun,
+    practice_task,
+    questionnaire_task,
+    task_list_sorted,
+    week_task,
 )
 
 __all__ = ["HomePage", "home_for_participant"]
@@ -38,6 +46,10 @@ __all__ = ["HomePage", "home_for_participant"]
 class HomePage:
     """Everything the home page shows, under the names its template uses."""
 
+    # What is due across every course, soonest deadline first (GOV.UK task list).
+    tasks: list[Task]
+    # Whether any questionnaire set is open or opening soon (else the list says there is none).
+    has_questionnaires: bool
     cards: list[dict[str, Any]]  # one per course joined
     several: bool
     invitations: list[dict[str, Any]]  # invitations not accepted yet
@@ -51,8 +63,9 @@ class HomePage:
 
 
 def home_for_participant(*, user: User, now: dt.datetime) -> HomePage:
-    """Every course the participant joined at a glance: next session, this week, progress, catching
-    up; and any invitation they have not accepted yet, as one line (it replaces nothing)."""
+    """Every course the participant joined at a glance: first what is due (a task list across
+    their courses, soonest deadline first), then per course the next session, this week, progress,
+    catching up; and any invitation they have not accepted yet, as one line (it replaces nothing)."""
     current = enrollment_list_current_for_participant(user=user)
     joined = current.joined
     several = len(joined) > 1
@@ -64,20 +77,47 @@ def home_for_participant(*, user: User, now: dt.datetime) -> HomePage:
         for course in course_list_for_participant(user=user, enrollments=with_practice, now=now)
     }
     practice_days = practice_day_counts(enrollments=with_practice, first=week_start, last=today)
-    due = _due_questionnaires(joined, now=now)
-    cards = [
-        _course_card(
+    assessments = (
+        assessment_list_current_for_enrollments(enrollments=joined, now=now) if joined else []
+    )
+    answered = assessment_instruments_answered(assessments=assessments) if assessments else {}
+    cards = []
+    tasks: list[Task] = []
+    for number, enrollment in enumerate(joined, start=1):
+        course = courses.get(enrollment.pk)
+        card = _course_card(
             enrollment,
-            courses.get(enrollment.pk),
+            course,
             number=number,
             several=several,
-            due_questionnaires=due.get(enrollment.pk, []),
             practice_days=practice_days.get(enrollment.pk, 0),
             week_start=week_start,
+            now=now,
         )
-        for number, enrollment in enumerate(joined, start=1)
-    ]
+        cards.append(card)
+        label = card["label"] if several else ""
+        for assessment in assessments:
+            if assessment.enrollment_id == enrollment.pk:
+                started, sent = answered.get(assessment.pk, (False, set()))
+                tasks.append(
+                    questionnaire_task(
+                        assessment,
+                        now=now,
+                        started=started,
+                        sent=sent,
+                        label=label,
+                        course_number=number,
+                    )
+                )
+        if course is not None:
+            tasks.extend(
+                _course_tasks(
+                    course, card, user=user, label=label, number=number, week_start=week_start
+                )
+            )
     return HomePage(
+        tasks=task_list_sorted(tasks),
+        has_questionnaires=bool(assessments),
         cards=cards,
         several=several,
         invitations=[{"enrollment": e, "label": course_label(e)} for e in current.invited],
@@ -87,15 +127,51 @@ def home_for_participant(*, user: User, now: dt.datetime) -> HomePage:
     )
 
 
+def _course_tasks(
+    course: Course,
+    card: dict[str, Any],
+    *,
+    user: User,
+    label: str,
+    number: int,
+    week_start: dt.date,
+) -> list[Task]:
+    """A course's own tasks: its week (self-guided) and this week's practice, once it has begun."""
+    tasks = []
+    if course.is_self_guided and course.current_week is not None:
+        task = week_task(
+            course,
+            url=reverse("program_sessions:week_detail", args=[course.current_week.number])
+            + card["query"],
+            label=label,
+            course_number=number,
+        )
+        if task is not None:
+            tasks.append(task)
+    if card["practice_has_begun"]:
+        tasks.append(
+            practice_task(
+                course,
+                days=card["practice_days"],
+                week_start=week_start,
+                zone=user.zoneinfo,
+                url=card["log_url"],
+                label=label,
+                course_number=number,
+            )
+        )
+    return tasks
+
+
 def _course_card(
     enrollment: Enrollment,
     course: Course | None,
     *,
     number: int,
     several: bool,
-    due_questionnaires: list[dict[str, Any]],
     practice_days: int,
     week_start: dt.date,
+    now: dt.datetime,
 ) -> dict[str, Any]:
     """What the home page shows of one course."""
     card: dict[str, Any] = {
@@ -104,10 +180,11 @@ def _course_card(
         "query": course_query(enrollment, several=several),
         # Ids stay unique on a page with several courses.
         "suffix": f"-{number}" if several else "",
-        "due_questionnaires": due_questionnaires,
+        "practice_has_begun": False,
     }
     if course is not None:
         current = course.current_week
+        begun = practice_has_begun(course, now=now)
         card.update(
             course=course,
             program=course.program,
@@ -118,9 +195,11 @@ def _course_card(
             current_week=current,
             open_weeks=course.open_weeks,
             current_intro=text_lines(current.program_session.material)[:1] if current else [],
+            # Before the first session the week is there to prepare; its practice comes after.
             current_home_practice=text_lines(current.program_session.home_practice)
-            if current
+            if current and begun
             else [],
+            practice_has_begun=begun,
             practice_days=practice_days,
             week_start=week_start,
             start_date=enrollment.start_date or enrollment.cohort.start_date,
@@ -128,27 +207,6 @@ def _course_card(
             log_url=_log_url(course, query=card["query"]),
         )
     return card
-
-
-def _due_questionnaires(
-    enrollments: list[Enrollment], *, now: dt.datetime
-) -> dict[int, list[dict[str, Any]]]:
-    """Per course: questionnaires open now or soon, each with whether the participant started it."""
-    due = (
-        assessment_list_due_for_enrollments(enrollments=enrollments, now=now) if enrollments else []
-    )
-    started = assessment_ids_started(assessments=due) if due else set()
-    found: dict[int, list[dict[str, Any]]] = {}
-    for assessment in due:
-        found.setdefault(assessment.enrollment_id, []).append(
-            {
-                "assessment": assessment,
-                "is_open": assessment.opens_at <= now,
-                "started": assessment.pk in started,
-                "url": reverse("questionnaires:questionnaire_start", args=[assessment.pk]),
-            }
-        )
-    return found
 
 
 def _log_url(course: Course, *, query: str = "") -> str:

@@ -56,8 +56,15 @@ class LandingPage:
     list_limit: int
     now: dt.datetime
 
+    @property
+    def task_count(self) -> int:
+        """Tasks this page knows of (requests to erase are counted by the template's tag)."""
+        return self.follow_up_count + self.unrecorded_count + self.invitation_count
+
     def as_context(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {f.name: getattr(self, f.name) for f in fields(self)} | {
+            "task_count": self.task_count
+        }
 
 
 def _unrecorded_item(session: ScheduledSession) -> dict[str, Any]:
@@ -93,8 +100,7 @@ def landing_for_coordinator(*, user: User, now: dt.datetime) -> LandingPage:
         follow_ups=[
             {
                 "follow_up": f,
-                "url": reverse("reports:cohort_detail", args=[f.scheduled_session.cohort_id])
-                + "#follow-ups",
+                "url": reverse("reports:cohort_follow_ups", args=[f.scheduled_session.cohort_id]),
             }
             for f in follow_ups[:LIST_LIMIT]
         ],

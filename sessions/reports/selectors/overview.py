@@ -44,7 +44,7 @@ __all__ = [
 
 
 def report_access_for_coordinator(*, user: User) -> ReportAccess:
-    """The organization the user coordinates (the first by name) and its cohorts, or 404."""
+    """The organization the user is working in and its cohorts, if they coordinate it, or 404."""
     access = report_access_for_user(user=user)
     if not access.is_coordinator:
         raise Http404

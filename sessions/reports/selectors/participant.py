@@ -32,6 +32,7 @@ from sessions.questionnaires.selectors import (
     measurement_point_list_asked,
     response_list_submitted_for_enrollment,
     safety_event_list_for_enrollment,
+    window_change_latest_by_assessment,
 )
 from sessions.questionnaires.services.safety import safety_event_answer_text
 from sessions.rosters import RosterRow, roster_build
@@ -176,6 +177,7 @@ def participant_page_for_staff(
         assessments=assessments,
         started=started,
         now=now,
+        changes=window_change_latest_by_assessment(enrollments=[enrollment]),
     )
     results = questionnaire_pages.cohort_results(enrollments=[enrollment], responses=responses)
     reflections = [c for c in completions if c.reflection.strip() or c.completed_at]

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils.dateformat import format as date_format
 
 from accounts.contacts import ContactLine, contact_line_parse
-from accounts.models import User
-from accounts.selectors import user_get_role
-from programs.access import cohort_list_for_staff
+from accounts.models import Organization, User
+from accounts.selectors import membership_get_working, user_get_role
+from programs.access import cohort_list_in_working_organization
 from sessions.models import FollowUp, ScheduledSession
 from sessions.questionnaires.models import Assessment, SafetyEvent
 from sessions.questionnaires.selectors import (
@@ -97,6 +97,7 @@ def safety_items_build(
 class WorklistPage:
     """Everything the worklist shows, under the names its template uses."""
 
+    organization: Organization | None  # the one they are working in (accounts.switching)
     cohort_count: int
     today: list[dict[str, Any]]  # sessions and calls today, soonest first
     this_week: list[dict[str, Any]]  # the days after today, soonest first
@@ -138,8 +139,8 @@ def _follow_up_item(follow_up: FollowUp) -> dict[str, Any]:
     session = follow_up.scheduled_session
     return {
         "follow_up": follow_up,
-        # Follow-ups are marked as handled on the cohort page, beside the others of the cohort.
-        "url": reverse("reports:cohort_detail", args=[session.cohort_id]) + "#follow-ups",
+        # Follow-ups are marked as handled on the cohort's follow-ups, beside the others of it.
+        "url": reverse("reports:cohort_follow_ups", args=[session.cohort_id]),
         "session_url": reverse("program_sessions:session_detail", args=[session.pk]),
     }
 
@@ -159,8 +160,11 @@ def worklist_for_facilitator(*, user: User, now: dt.datetime) -> WorklistPage:
     questionnaires to chase, in the cohorts the user facilitates (participants get 404)."""
     if user_get_role(user=user) == "participant":
         raise Http404
+    working = membership_get_working(user=user)
     cohort_ids = list(
-        cohort_list_for_staff(user=user).filter(facilitators=user).values_list("pk", flat=True)
+        cohort_list_in_working_organization(user=user)
+        .filter(facilitators=user)
+        .values_list("pk", flat=True)
     )
     zone = user.zoneinfo
     today = now.astimezone(zone).date()
@@ -186,6 +190,7 @@ def worklist_for_facilitator(*, user: User, now: dt.datetime) -> WorklistPage:
     open_now = [a for a in chase if a.opens_at <= now < a.closes_at]
     started = assessment_ids_started(assessments=open_now) if open_now else set()
     return WorklistPage(
+        organization=working.organization if working is not None else None,
         cohort_count=len(cohort_ids),
         today=[_session_item(s) for s in sessions if s.starts_at < tomorrow],
         this_week=[_session_item(s) for s in sessions if s.starts_at >= tomorrow],

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 
 from programs.models import EnrollmentStatus
 from sessions.models import SessionStatus
-from sessions.notifications.models import Notification, NotificationKind, NotificationStatus
+from sessions.notifications.models import SAFETY_KINDS, Notification, NotificationStatus
 from sessions.notifications.services.planning.participants import (
     plan_missed_session_material,
     plan_practice_nudges,
@@ -19,6 +19,7 @@ from sessions.notifications.services.planning.staff import (
     plan_attendance_missing,
     plan_follow_up_todos,
     plan_safety_alerts,
+    plan_safety_escalations,
     plan_weekly_digests,
 )
 
@@ -30,6 +31,7 @@ PLANNERS = (
     plan_follow_up_todos,
     plan_attendance_missing,
     plan_safety_alerts,
+    plan_safety_escalations,
     plan_weekly_digests,
 )
 
@@ -61,8 +63,7 @@ def notifications_cancel_stale(*, now: dt.datetime) -> int:
         (Q(assessment__completed_at__isnull=False), "The check-in was completed."),
         # A safety alert still goes out: leaving the course does not end the team's duty of care.
         (
-            Q(enrollment__status=EnrollmentStatus.WITHDRAWN)
-            & ~Q(kind=NotificationKind.SAFETY_ALERT),
+            Q(enrollment__status=EnrollmentStatus.WITHDRAWN) & ~Q(kind__in=SAFETY_KINDS),
             "The participant withdrew.",
         ),
         (Q(scheduled_session__status=SessionStatus.CANCELLED), "The session was cancelled."),

@@ -1,14 +1,16 @@
-"""Planners of staff messages: follow-ups to do, attendance not recorded, safety alerts and
-the weekly summary. Who works with a cohort comes from programs.access, like every other
-"who may see this cohort" question."""
+"""Planners of staff messages: follow-ups to do, attendance not recorded, safety alerts, their
+escalation to the coordinators and the weekly summary. Who works with a cohort comes from
+programs.access, like every other "who may see this cohort" question."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
+from accounts.models import Membership, Organization, Role, User
 from programs.access import staff_of_cohorts
 from programs.models import Cohort
 from sessions.models import FollowUp, ScheduledSession, SessionStatus
@@ -23,9 +25,14 @@ from sessions.notifications.services.planning.rows import (
 from sessions.notifications.services.timing import local_date, zone_of
 from sessions.questionnaires.models import SafetyEvent
 from sessions.scheduling import local_to_utc
+from sessions.working_hours import working_hours_add
 
 ATTENDANCE_GRACE = dt.timedelta(hours=24)
 DIGEST_TIME = dt.time(8, 0)
+# The tick escalates flags raised this recently: longer than the longest setting allows
+# (80 working hours is under three weeks), short enough that turning escalation on does not
+# e-mail coordinators about flags of long-finished courses.
+ESCALATION_LOOK_BACK = dt.timedelta(days=30)
 
 
 def plan_follow_up_todos(*, now: dt.datetime) -> Iterator[Notification]:
@@ -116,6 +123,66 @@ def plan_safety_alerts(*, now: dt.datetime) -> Iterator[Notification]:
         acknowledged_at__isnull=True, raised_at__gt=now - LOOK_BACK
     ).select_related("enrollment")
     yield from safety_alert_rows(events=events)
+
+
+def safety_escalation_due(*, event: SafetyEvent, organization: Organization) -> dt.datetime:
+    """When an open flag goes to the coordinators: the organization's number of working hours
+    after it was raised, on the organization's clock."""
+    return working_hours_add(
+        event.raised_at,
+        organization.escalate_after_working_hours,
+        zone_of(organization.default_timezone),
+    )
+
+
+def plan_safety_escalations(*, now: dt.datetime) -> Iterator[Notification]:
+    """An e-mail to every coordinator of the organization about each safety flag nobody has
+    acknowledged after its working hours; once per flag.
+
+    A flag is escalated once: a flag that already has escalation rows is never planned again, so
+    later ticks, a coordinator who joins afterwards or a changed setting add nobody. Two ticks at
+    the same moment write the same dedupe keys, so one set of rows survives. An organization
+    with no coordinator yet is looked at again at the next tick.
+    """
+    escalated = Notification.objects.filter(
+        kind=NotificationKind.SAFETY_ESCALATION, safety_event=OuterRef("pk")
+    )
+    events = list(
+        SafetyEvent.objects.filter(
+            acknowledged_at__isnull=True, raised_at__gt=now - ESCALATION_LOOK_BACK
+        )
+        .exclude(Exists(escalated))
+        .select_related("enrollment__cohort__organization")
+    )
+    due = []
+    for event in events:
+        organization = event.enrollment.cohort.organization
+        when = safety_escalation_due(event=event, organization=organization)
+        if when <= now:
+            due.append((event, when))
+    if not due:
+        return
+    # Coordinators of the organization, whether or not they also run this cohort: the flag
+    # has waited too long for the cohort's own staff alone.
+    coordinators: dict[int, list[User]] = defaultdict(list)
+    for membership in Membership.objects.filter(
+        organization_id__in={e.enrollment.cohort.organization_id for e, _ in due},
+        role=Role.COORDINATOR,
+        user__is_active=True,
+    ).select_related("user"):
+        coordinators[membership.organization_id].append(membership.user)
+    for event, when in due:
+        cohort = event.enrollment.cohort
+        for user in coordinators[cohort.organization_id]:
+            yield Notification(
+                kind=NotificationKind.SAFETY_ESCALATION,
+                dedupe_key=f"safety_escalation:{event.pk}:{user.pk}",
+                recipient=user,
+                send_at=when,
+                cohort=cohort,
+                enrollment_id=event.enrollment_id,
+                safety_event=event,
+            )
 
 
 def plan_weekly_digests(*, now: dt.datetime) -> Iterator[Notification]:
