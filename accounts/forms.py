@@ -315,7 +315,6 @@ class AllauthHouseWords:
     house_words: ClassVar[dict[str, tuple[str, str | None]]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.widget.attrs.pop("placeholder", None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from accounts.models import Organization
 from sessions.scheduling import local_to_utc
 
 WORKDAY_START = dt.time(9, 0)
@@ -45,3 +46,17 @@ def working_hours_add(start: dt.datetime, hours: int, zone: ZoneInfo) -> dt.date
                     return begin + remaining
                 remaining -= closes - begin
         day += dt.timedelta(days=1)
+
+
+def safety_flag_escalates_at(*, raised_at: dt.datetime, organization: Organization) -> dt.datetime:
+    """When an open safety flag is overdue and goes to every coordinator: the organization's
+    number of working hours after it was raised, on the organization's clock.
+
+    One rule for both: the "Overdue" mark on the worklist and the escalation e-mail never
+    disagree about whether a flag has waited too long.
+    """
+    return working_hours_add(
+        raised_at,
+        organization.escalate_after_working_hours,
+        ZoneInfo(organization.default_timezone),
+    )

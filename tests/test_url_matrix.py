@@ -8,6 +8,7 @@ someone decides, here, who may see it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -1268,7 +1269,33 @@ def test_every_route_answers_each_role_as_the_matrix_says(client, role):
                 continue
             if (got := expected.mismatch(response)) is not None:
                 problems.append(f"{route.key} GET {target}: expected {expected}, got {got}")
+            # Every page each role reaches also keeps the house style's labels: plain words,
+            # never "Crisis contacts:" (GOV.UK; the form renderer drops Django's colon).
+            problems += [f"{route.key} GET {target}: {p}" for p in _colon_labels(response)]
     assert not problems, f"As {role}:\n" + "\n".join(problems)
+
+
+_LABEL = re.compile(r"<(label|legend)\b[^>]*>(.*?)</\1>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _colon_labels(response: HttpResponseBase) -> list[str]:
+    if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+        return []
+    html = response.content.decode()
+    found = []
+    for match in _LABEL.finditer(html):
+        words = " ".join(_TAG.sub(" ", match.group(2)).split())
+        if words.endswith(":"):
+            found.append(f"the {match.group(1)} {words!r} ends with a colon")
+    return found
+
+
+def test_the_colon_check_can_fail():
+    page = HttpResponse(
+        '<form><label for="a">Crisis contacts:</label><legend><h1>When?</h1></legend>'
+    )
+    assert _colon_labels(page) == ["the label 'Crisis contacts:' ends with a colon"]
 
 
 @pytest.mark.django_db

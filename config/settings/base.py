@@ -100,6 +100,8 @@ TEMPLATES = [
         },
     },
 ]
+# Labels without Django's trailing colon, for every form (house style).
+FORM_RENDERER = "accounts.rendering.HouseFormRenderer"
 
 # --- Data -------------------------------------------------------------------
 DATABASES = {

@@ -60,8 +60,6 @@ class _LogForm(forms.Form):
     choice_field = "practice"
 
     def __init__(self, *args: Any, program: Program, today: dt.date, **kwargs: Any) -> None:
-        # House style: labels without colons.
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.program = program
         self.today = today
@@ -216,8 +214,6 @@ class ReflectionForm(forms.Form):
     )
 
     def __init__(self, *args: Any, prompt: str = "", **kwargs: Any) -> None:
-        # The label is often the week's question; "…automatic pilot?:" would read oddly.
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         if prompt:
             self.fields["reflection"].label = prompt

@@ -249,9 +249,9 @@ def safety_event_list_open_for_staff(
     if enrollment is not None:
         events = events.filter(enrollment=enrollment)
     return list(
-        events.select_related("enrollment__user", "enrollment__cohort", "response").order_by(
-            "raised_at", "pk"
-        )
+        events.select_related(
+            "enrollment__user", "enrollment__cohort__organization", "response"
+        ).order_by("raised_at", "pk")
     )
 
 

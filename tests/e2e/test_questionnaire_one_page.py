@@ -159,3 +159,23 @@ def test_a_participant_finds_their_organizations_numbers_to_call_on_the_help_pag
     expect(samaritans).to_have_attribute("href", "tel:116123")
     expect(page.get_by_text("Samaritans (UK and Ireland): 116 123, any time")).to_be_visible()
     expect(page.get_by_role("link", name="support@demo.test")).to_be_visible()
+
+
+def test_save_and_come_back_later_stays_in_view_while_scrolling_the_one_page_form(page: Page, demo):
+    """On a desktop window the way out is on screen at every question, and Enter still checks."""
+    assessment = _assessment(demo)
+    sign_in(page, demo.participants[0].email)
+    _open_one_page_form(page, assessment)
+    later = page.get_by_role("button", name="Save and come back later")
+
+    _radio(page, 1, 0).scroll_into_view_if_needed()
+    expect(later).to_be_in_viewport()
+    # A focused answer is never hidden behind the bar (WCAG 2.4.11).
+    for number in range(1, 9):
+        _radio(page, number, 0).focus()
+        radio_box = _radio(page, number, 0).bounding_box()
+        bar_box = page.locator(".save-later--sticky").bounding_box()
+        assert radio_box is not None
+        assert bar_box is not None
+        assert radio_box["y"] + radio_box["height"] <= bar_box["y"], number
+    assert_accessible(page)

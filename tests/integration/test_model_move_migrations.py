@@ -292,7 +292,7 @@ def _layouts(apps: Apps, seeded: dict[str, Any]) -> dict[str, str]:
 
 def _assert_moved_intact(apps: Apps, seeded: dict[str, Any]) -> None:
     """After the move: every row as it was, readable through the new apps' models."""
-    after = _moved_rows(apps, moved=True)
+    after = _columns_of_before(_moved_rows(apps, moved=True), seeded["rows"])
     assert {name: len(rows) for name, rows in after.items()} == {
         "Assessment": 1,
         "Response": 2,
@@ -486,7 +486,7 @@ def test_the_demo_data_can_be_made_after_the_move(postgresql, migrator, settings
     # alert goes out at once, and the dispatch hands out every reminder due, ours included.
     sending = {"status", "attempts", "queued_at", "claimed_at", "handed_over_at", "sent_at"}
     sending |= {"message_id", "last_error", "updated_at"}
-    after = _moved_rows(project_apps, moved=True)
+    after = _columns_of_before(_moved_rows(project_apps, moved=True), seeded["rows"])
     for name, rows in seeded["rows"].items():
         drop = sending if name == "Notification" else set()
         before = [_without(row, drop) for row in rows]
@@ -496,3 +496,18 @@ def test_the_demo_data_can_be_made_after_the_move(postgresql, migrator, settings
 
 def _without(row: dict[str, Any], fields: set[str]) -> dict[str, Any]:
     return {field: value for field, value in row.items() if field not in fields}
+
+
+def _columns_of_before(
+    after: dict[str, list[dict[str, Any]]], before: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Rows cut down to the columns they had before the move: a column a later migration adds
+    (with its default) is that migration's business, not the move's."""
+    columns = {name: set(rows[0]) for name, rows in before.items() if rows}
+    return {
+        name: [
+            {field: value for field, value in row.items() if field in columns.get(name, row)}
+            for row in rows
+        ]
+        for name, rows in after.items()
+    }

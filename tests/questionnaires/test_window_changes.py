@@ -121,6 +121,27 @@ def test_coordinator_extends_an_open_window(client, cast, now):
     assert WindowChange.objects.get().kind == "extended"
 
 
+def test_an_extended_window_gets_its_closing_soon_reminder_for_the_new_date(cast, now):
+    """The post window opened weeks ago; two days before its new closing date the participant
+    is still reminded, whatever long ago it first opened."""
+    assessment_window_change(
+        assessment=cast["post"],
+        by=cast["coordinator"],
+        closes_on=dt.date(2026, 11, 20),
+        reason="Away",
+    )
+    post = Assessment.objects.get(pk=cast["post"].pk)
+    assert post.opens_at < post.closes_at - dt.timedelta(days=20)
+
+    planned = list(plan_questionnaire_reminders(now=post.closes_at - dt.timedelta(days=1)))
+
+    closing = [
+        n for n in planned if n.assessment_id == post.pk and n.kind == "questionnaire_closing"
+    ]
+    assert len(closing) == 1
+    assert closing[0].about_time == post.closes_at
+
+
 def test_a_staff_window_survives_a_reschedule(cast, now):
     assessment_window_change(
         assessment=cast["baseline"],

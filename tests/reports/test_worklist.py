@@ -1,5 +1,5 @@
 """The facilitator's worklist: today's and this week's sessions and calls, follow-ups due, open
-safety flags (overdue after one working day) and questionnaires to chase, in their own cohorts.
+safety flags (overdue once the organization's working hours have passed) and questionnaires to chase, in their own cohorts.
 
 The group cohorts meet on Tuesdays at 18:00 London time from 1 September 2026 (17:00 UTC): at
 NOW, a Tuesday morning, session 3 is today and session 4 next Tuesday.
@@ -15,7 +15,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import Organization, User
 from programs.models import Cohort, Enrollment, MeasurementPoint
 from sessions.models import FollowUp, ScheduledSession
 from sessions.questionnaires.models import Assessment, Response, SafetyEvent
@@ -110,21 +110,31 @@ def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, 9, day, hour, minute, tzinfo=LONDON)
 
 
+ONE_DAY = Organization(escalate_after_working_hours=8, default_timezone="Europe/London")
+TWO_DAYS = Organization(escalate_after_working_hours=16, default_timezone="Europe/London")
+
+
 @pytest.mark.parametrize(
-    ("raised", "seen", "overdue"),
+    ("raised", "seen", "organization", "overdue"),
     [
-        (at(15, 10), at(16, 9, 59), False),  # Tuesday to Wednesday: under a working day
-        (at(15, 10), at(16, 10, 1), True),
-        (at(11, 10), at(14, 9, 59), False),  # Friday: the weekend does not count
-        (at(11, 10), at(14, 10, 1), True),
-        (at(12, 10), at(14, 23, 59), False),  # Saturday: Monday is its first working day
-        (at(12, 10), at(15, 0, 1), True),
-        (at(13, 23), at(15, 0, 1), True),  # Sunday night: the same
-        (at(10, 10), at(14, 9), True),  # Thursday to Monday: more than three days
+        (at(15, 10), at(16, 9, 59), ONE_DAY, False),  # Tuesday to Wednesday: under a working day
+        (at(15, 10), at(16, 10, 1), ONE_DAY, True),
+        (at(11, 10), at(14, 9, 59), ONE_DAY, False),  # Friday: the weekend does not count
+        (at(11, 10), at(14, 10, 1), ONE_DAY, True),
+        (at(12, 10), at(14, 16, 59), ONE_DAY, False),  # Saturday: counting starts Monday 09:00
+        (at(12, 10), at(14, 17, 1), ONE_DAY, True),
+        (at(13, 23), at(14, 17, 1), ONE_DAY, True),  # Sunday night: the same
+        (at(15, 20), at(16, 16, 59), ONE_DAY, False),  # Tuesday evening: from Wednesday 09:00
+        (at(10, 10), at(14, 9), ONE_DAY, True),  # Thursday to Monday
+        (at(15, 10), at(16, 10, 1), TWO_DAYS, False),  # the organization's own number of hours
+        (at(15, 10), at(17, 10, 1), TWO_DAYS, True),
     ],
 )
-def test_a_safety_flag_is_overdue_after_one_working_day(raised, seen, overdue):
-    assert safety_flag_is_overdue(raised_at=raised, now=seen, zone=LONDON) is overdue
+def test_a_safety_flag_is_overdue_after_the_organizations_working_hours(
+    raised, seen, organization, overdue
+):
+    """The same moment the flag is e-mailed to the coordinators (sessions.working_hours)."""
+    assert safety_flag_is_overdue(raised_at=raised, now=seen, organization=organization) is overdue
 
 
 # --- what the worklist shows ------------------------------------------------------------------

@@ -93,6 +93,9 @@ def test_cohort_session_and_schedule_pages_pass_the_scan_in_every_state(
         page.goto(f"/cohorts/{cohort.pk}/")
         assert_accessible(page)
         expect(page.get_by_role("link", name="Edit cohort")).to_be_visible()
+        # The sessions are listed in the cohort's Schedule part.
+        page.get_by_role("navigation", name="Cohort").get_by_role("link", name="Schedule").click()
+        assert_accessible(page)
 
         page.get_by_role("link", name="Session 1: Week 1").click()
         assert_accessible(page)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 
 from accounts.forms import LimitedCharField
@@ -26,8 +24,3 @@ class WindowChangeForm(forms.Form):
         "answer on paper next week.”",
         error_messages={"required": "Enter the reason for the change."},
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # House style: labels without a colon.
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)

@@ -96,7 +96,7 @@ def landing_for_coordinator(*, user: User, now: dt.datetime) -> LandingPage:
     ]
     return LandingPage(
         organization=organization,
-        safety_items=safety_items_build(events, now=now, zone=user.zoneinfo),
+        safety_items=safety_items_build(events, now=now),
         follow_ups=[
             {
                 "follow_up": f,

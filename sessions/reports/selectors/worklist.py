@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.http import Http404
 from django.urls import reverse
@@ -33,6 +32,7 @@ from sessions.selectors import (
     follow_up_list_open_for_cohorts,
     scheduled_session_list_for_facilitator,
 )
+from sessions.working_hours import safety_flag_escalates_at
 
 __all__ = [
     "CHASE_CLOSED_DAYS",
@@ -52,41 +52,28 @@ CHASE_CLOSING_DAYS = 2
 # Missed questionnaires stay on the list this long after their window closed: long enough to
 # reach the person, short enough that a finished course does not fill the page for ever.
 CHASE_CLOSED_DAYS = 14
-_WEEKEND = {5, 6}  # Saturday, Sunday (date.weekday())
 
 
-def safety_flag_is_overdue(*, raised_at: dt.datetime, now: dt.datetime, zone: ZoneInfo) -> bool:
-    """Whether an open safety flag has waited more than one working day.
-
-    Working time is Monday to Friday, counted on the clock of `zone` (the viewer's time zone);
-    Saturdays and Sundays do not count. A flag raised on Friday at 10:00 is overdue on Monday
-    after 10:00; one raised on Saturday is overdue from Tuesday 00:00 (Monday is its first
-    working day). More than three calendar days is always more than one working day, since a
-    weekend is two.
-    """
-    if now - raised_at > dt.timedelta(days=3):
-        return True
-    start, end = raised_at.astimezone(zone), now.astimezone(zone)
-    working = dt.timedelta()
-    day = start.date()
-    while day <= end.date():
-        if day.weekday() not in _WEEKEND:
-            day_start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
-            day_end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-            working += max(min(end, day_end) - max(start, day_start), dt.timedelta())
-        day += dt.timedelta(days=1)
-    return working > dt.timedelta(days=1)
+def safety_flag_is_overdue(
+    *, raised_at: dt.datetime, now: dt.datetime, organization: Organization
+) -> bool:
+    """Whether an open safety flag has waited longer than its organization allows: the same
+    working hours (Monday to Friday, 09:00-17:00 on the organization's clock; one working day
+    unless the coordinators set another number) after which it is e-mailed to the coordinators."""
+    return safety_flag_escalates_at(raised_at=raised_at, organization=organization) <= now
 
 
-def safety_items_build(
-    events: list[SafetyEvent], *, now: dt.datetime, zone: ZoneInfo
-) -> list[dict[str, Any]]:
+def safety_items_build(events: list[SafetyEvent], *, now: dt.datetime) -> list[dict[str, Any]]:
     """What a landing page shows of each open safety flag, oldest first (it is the most urgent)."""
     return [
         {
             "event": event,
             "answer_text": safety_event_answer_text(event),
-            "is_overdue": safety_flag_is_overdue(raised_at=event.raised_at, now=now, zone=zone),
+            "is_overdue": safety_flag_is_overdue(
+                raised_at=event.raised_at,
+                now=now,
+                organization=event.enrollment.cohort.organization,
+            ),
             "url": reverse("questionnaires:safety_event_detail", args=[event.pk]),
         }
         for event in sorted(events, key=lambda e: (e.raised_at, e.pk))
@@ -197,7 +184,7 @@ def worklist_for_facilitator(*, user: User, now: dt.datetime) -> WorklistPage:
         follow_ups=[
             _follow_up_item(f) for f in follow_up_list_open_for_cohorts(cohort_ids=cohort_ids)
         ],
-        safety_items=safety_items_build(events, now=now, zone=zone),
+        safety_items=safety_items_build(events, now=now),
         closing_soon=[_chase_item(a) for a in open_now if a.pk not in started],
         missed=[_chase_item(a) for a in chase if a.closes_at <= now],
         week_end=(week_end - dt.timedelta(days=1)).date(),

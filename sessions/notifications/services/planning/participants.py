@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 
 from accounts.models import User
 from programs.models import Arm, Enrollment, EnrollmentStatus
@@ -132,8 +132,11 @@ def plan_questionnaire_reminders(*, now: dt.datetime) -> Iterator[Notification]:
     """'Your check-in is ready' when a window opens; 'closing soon' two days before it closes."""
     assessments = list(
         Assessment.objects.filter(
+            # Recently opened, or closing soon: a window staff extended or reopened long after
+            # it first opened still gets its "closing soon" reminder.
+            Q(opens_at__gt=now - LOOK_BACK - CLOSING_SOON_BEFORE)
+            | Q(closes_at__lte=now + CLOSING_SOON_BEFORE),
             opens_at__lte=now,
-            opens_at__gt=now - LOOK_BACK - CLOSING_SOON_BEFORE,
             closes_at__gt=now + CLOSING_LATEST,
             completed_at__isnull=True,
             enrollment__status=EnrollmentStatus.ACTIVE,

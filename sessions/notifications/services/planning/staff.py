@@ -25,7 +25,7 @@ from sessions.notifications.services.planning.rows import (
 from sessions.notifications.services.timing import local_date, zone_of
 from sessions.questionnaires.models import SafetyEvent
 from sessions.scheduling import local_to_utc
-from sessions.working_hours import working_hours_add
+from sessions.working_hours import safety_flag_escalates_at
 
 ATTENDANCE_GRACE = dt.timedelta(hours=24)
 DIGEST_TIME = dt.time(8, 0)
@@ -126,13 +126,8 @@ def plan_safety_alerts(*, now: dt.datetime) -> Iterator[Notification]:
 
 
 def safety_escalation_due(*, event: SafetyEvent, organization: Organization) -> dt.datetime:
-    """When an open flag goes to the coordinators: the organization's number of working hours
-    after it was raised, on the organization's clock."""
-    return working_hours_add(
-        event.raised_at,
-        organization.escalate_after_working_hours,
-        zone_of(organization.default_timezone),
-    )
+    """When an open flag goes to the coordinators (the same moment the worklist marks it overdue)."""
+    return safety_flag_escalates_at(raised_at=event.raised_at, organization=organization)
 
 
 def plan_safety_escalations(*, now: dt.datetime) -> Iterator[Notification]:
