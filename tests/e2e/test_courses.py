@@ -32,7 +32,7 @@ def test_coordinator_creates_a_cohort_and_adds_three_participants_from_a_list(pa
     page.get_by_role("link", name="Create a cohort").click()
     assert_accessible(page)
     start = dt.datetime.now(tz=dt.UTC).date() + dt.timedelta(days=14)
-    page.get_by_label("Name:", exact=True).fill("Spring MBSR")
+    page.get_by_label("Name", exact=True).fill("Spring MBSR")
     page.get_by_label("MBSR-8 for MS").check()
     page.get_by_label("Start date").fill(start.isoformat())
     page.get_by_label("Meeting time").fill("18:00")
