@@ -109,6 +109,9 @@ class ProgramSession(models.Model):
     )
     home_practice = models.TextField(blank=True)
     reflection_prompt = models.CharField(max_length=300, blank=True)
+    # [{"code", "text"}]: the core elements a facilitator should deliver in this session
+    # (treatment fidelity), rated after it is held.
+    fidelity_items = models.JSONField(default=list, blank=True)
     default_modality = models.CharField(
         max_length=20, choices=Modality.choices, default=Modality.IN_PERSON
     )
@@ -163,6 +166,9 @@ class MeasurementPoint(models.Model):
         Program, on_delete=models.CASCADE, related_name="measurement_points"
     )
     kind = models.CharField(max_length=20, choices=MeasurementKind.choices)
+    # The point's name in exports and analyses ("baseline", "post", "follow_up_3m"): a plan may
+    # hold any number of follow-ups, so the kind alone no longer names a point.
+    code = models.SlugField(max_length=40, default="")
     label = models.CharField(max_length=120)
     instruments = models.JSONField(
         default=list, blank=True, help_text="Instrument codes, in the order they are asked."
@@ -182,7 +188,7 @@ class MeasurementPoint(models.Model):
         ordering = ["program", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["program", "kind"], name="one_measurement_point_per_kind"
+                fields=["program", "code"], name="one_measurement_point_per_code"
             ),
             models.CheckConstraint(
                 condition=Q(opens_days__lt=models.F("closes_days")),
@@ -192,6 +198,12 @@ class MeasurementPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program.name}: {self.label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A plan with one point per kind names them by kind, as before codes existed.
+        if not self.code:
+            self.code = self.kind
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         from .instrument_library import InstrumentError, instrument_get
@@ -285,6 +297,9 @@ class Cohort(models.Model):
 class Arm(models.TextChoices):
     INTERVENTION = "intervention", "Intervention"
     CONTROL = "control", "Control"
+    # In a randomized study, until the "Randomize" action allocates them: questionnaires only,
+    # no sessions, so nothing hints at an arm before it is drawn.
+    PENDING = "pending", "Not yet allocated"
 
 
 class EnrollmentStatus(models.TextChoices):

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "programs",
     "sessions.apps.SessionsConfig",
     "sessions.questionnaires.apps.QuestionnairesConfig",
+    "sessions.trials.apps.TrialsConfig",
     "sessions.notifications.apps.NotificationsConfig",
     "sessions.reports.apps.ReportsConfig",
     "sessions.rights.apps.RightsConfig",

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from programs.instrument_library import instrument_list
 
-KINDS = ("completion", "participants", "responses", "outcomes")
+KINDS = (
+    "completion",
+    "participants",
+    "responses",
+    "outcomes",
+    "allocations",
+    "screening",
+    "consort",
+    "comparison",
+    "fidelity",
+)
 IDENTIFIABLE_KINDS = ("participants", "responses")
 IDENTIFIERS = ("name", "email")
 
@@ -103,6 +113,71 @@ OUTCOME_COLUMNS = (
     "note",
 )
 
+# Randomized studies (sessions.trials): these column lists are an interface others rely on.
+ALLOCATION_COLUMNS = (
+    "participant_code",
+    "program",
+    "cohort",
+    "study",
+    "stratum",
+    "block",
+    "arm",
+    "allocated_at",
+)
+SCREENING_COLUMNS = (
+    "screening_code",
+    "program",
+    "screened_at",
+    "eligible",
+    "reasons",
+    "consented",
+    "waitlisted_at",
+    "offered_at",
+    "enrolled_participant_code",
+)
+CONSORT_COLUMNS = ("program", "study", "stage", "arm", "count", "reason")
+CONSORT_STAGES = (
+    "assessed",
+    "excluded",
+    "randomized",
+    "allocated",
+    "received_allocated",
+    "lost_to_follow_up",
+    "discontinued",
+    "analysed",
+)
+COMPARISON_COLUMNS = (
+    "program",
+    "study",
+    "instrument",
+    "score",
+    "point",
+    "arm",
+    "control_arm",
+    "n_arm",
+    "n_control",
+    "mean_change_arm",
+    "mean_change_control",
+    "difference",
+    "difference_ci_low",
+    "difference_ci_high",
+    "ancova_estimate",
+    "ancova_ci_low",
+    "ancova_ci_high",
+    "ancova_p",
+    "hedges_g",
+)
+FIDELITY_COLUMNS = (
+    "program",
+    "cohort",
+    "session_number",
+    "facilitator_code",
+    "rater_role",
+    "items_done",
+    "items_total",
+    "adherence",
+)
+
 # What each column means; a name means the same thing in every file. Printed in the codebook.
 COLUMN_MEANINGS: dict[str, str] = {
     "participant_code": "The participant's pseudonymous code in this cohort (one per enrollment); with person_code, the only identifiers unless names were asked for.",
@@ -111,7 +186,7 @@ COLUMN_MEANINGS: dict[str, str] = {
     "email": "The participant's e-mail address (identifiable exports only).",
     "program": "The program's name.",
     "cohort": "The cohort's name; “All cohorts” in outcome rows pooled over a program's cohorts.",
-    "arm": "intervention or control.",
+    "arm": "intervention or control; in the study files (allocations, consort, comparison) the study arm's code, e.g. intervention or waitlist.",
     "status": "The enrollment's status: invited (not enrolled yet), active, completed or withdrawn.",
     "enrolled": "See “enrolled” in the definitions.",
     "completed": "See “completed” in the definitions.",
@@ -162,6 +237,42 @@ COLUMN_MEANINGS: dict[str, str] = {
     "mic_reached": "Paired participants whose change is at least the minimal important change in the improving direction.",
     "mic_share": "mic_reached / n_paired, 0 to 1 with 4 places.",
     "note": "Why a statistic is empty (too few pairs, no variation in the changes).",
+    # Randomized studies.
+    "study": "The study's name.",
+    "stratum": "The stratum the participant was randomized in: the screening answers the study stratifies by, e.g. “sex: female”; “all” for a study without strata.",
+    "block": "The number of the permuted block within the stratum (1, 2, ...); block sizes vary at random and are not exported.",
+    "allocated_at": "When the participant was randomized, in UTC (ISO 8601). A correction made later is in the audit log; this file shows the arm after any correction.",
+    "screening_code": "The screened person's pseudonymous code (one per screening); names stay in Stillwater.",
+    "screened_at": "When the person was screened, in UTC (ISO 8601).",
+    "eligible": "1 if the answers met every eligibility rule of the program's screening form, else 0.",
+    "reasons": "The eligibility rules not met, separated by “; ” (empty when eligible).",
+    "consented": "1 if the person consented to take part, else 0.",
+    "waitlisted_at": "When the person joined the waitlist, in UTC (ISO 8601); empty if they never did.",
+    "offered_at": "When the person was last offered a place in a cohort, in UTC (ISO 8601); empty if never.",
+    "enrolled_participant_code": "The participant code of the enrollment the screening led to; empty if none yet.",
+    "stage": "The CONSORT 2010 stage: assessed, excluded, randomized, allocated, received_allocated, lost_to_follow_up, discontinued or analysed.",
+    "count": "The number of people at this stage (and arm, and reason, where given).",
+    "reason": "Why people were excluded, lost to follow-up or discontinued; empty for the stage's total.",
+    "point": "The measurement point compared with baseline, e.g. post or follow_up_3m.",
+    "control_arm": "The arm compared against (the study's comparator arm).",
+    "n_arm": "Participants in the arm with both a baseline and a score at this point (intention to treat: everyone randomized who has data).",
+    "n_control": "As n_arm, in the comparator arm.",
+    "mean_change_arm": "Mean of (score at the point − baseline score) in the arm, 4 places.",
+    "mean_change_control": "As mean_change_arm, in the comparator arm.",
+    "difference": "mean_change_arm − mean_change_control, 4 places.",
+    "difference_ci_low": "Lower limit of the difference's 95% confidence interval (Welch), 4 places.",
+    "difference_ci_high": "Upper limit of the difference's 95% confidence interval (Welch), 4 places.",
+    "ancova_estimate": "The arm's coefficient in the ANCOVA score at point ~ baseline + arm (ordinary least squares, statsmodels), 4 places.",
+    "ancova_ci_low": "Lower limit of the ANCOVA estimate's 95% confidence interval, 4 places.",
+    "ancova_ci_high": "Upper limit of the ANCOVA estimate's 95% confidence interval, 4 places.",
+    "ancova_p": "Two-sided p-value of the ANCOVA estimate, 4 significant digits.",
+    "hedges_g": "Hedges' g of the change scores (difference / pooled SD of the changes, small-sample corrected), 4 places.",
+    "session_number": "The program session's number.",
+    "facilitator_code": "The facilitator's pseudonymous code in this organization.",
+    "rater_role": "facilitator (rated their own session) or observer.",
+    "items_done": "Core elements of the session's fidelity checklist rated as delivered.",
+    "items_total": "Core elements on the session's fidelity checklist.",
+    "adherence": "items_done / items_total, 0 to 1 with 4 places.",
 }
 
 

@@ -43,6 +43,7 @@ from sessions.reports.exports.columns import (
 from sessions.reports.exports.postgres import responses_copy_body
 from sessions.reports.exports.responses import dictionary_rows, response_rows, score_rows
 from sessions.reports.exports.scope import ExportScope, Table, person_code_of
+from sessions.reports.exports.trials import TRIAL_TABLES
 from sessions.reports.outcomes import OutcomeSummary, outcome_groups
 from sessions.reports.states import (
     EXPORT_STATES,
@@ -241,4 +242,6 @@ def tables_for(kind: str, scope: ExportScope) -> list[Table]:
         ]
     if kind == "outcomes":
         return [Table("outcomes", OUTCOME_COLUMNS, lambda: outcome_rows(scope))]
+    if kind in TRIAL_TABLES:
+        return TRIAL_TABLES[kind](scope)
     raise ValueError(f"unknown export kind {kind!r}; choose one of {', '.join(KINDS)}")

@@ -21,12 +21,22 @@ KIND_CHOICES = [
     ("participants", "Completion per participant"),
     ("responses", "Questionnaire answers item by item, with scores and a data dictionary"),
     ("outcomes", "Outcome summary per questionnaire (before and after)"),
+    ("allocations", "Study allocations"),
+    ("screening", "Screening and waitlist"),
+    ("consort", "CONSORT flow counts"),
+    ("comparison", "Between-arm results"),
+    ("fidelity", "Session fidelity ratings"),
 ]
 KIND_HELP = {
     "completion": "One row per cohort and arm: enrolled, completed, completion and attendance rates, questionnaires, practice adherence.",
     "participants": "One row per participant: sessions held and attended, course completed, questionnaires, practice.",
     "responses": "One row per answer; also one row per questionnaire with its scores, and what every item means. As CSV: a zip of three files.",
     "outcomes": "Per questionnaire and score: pairs, means, change with its 95% confidence interval, tests, effect size, minimal important change.",
+    "allocations": "One row per randomized participant: study, stratum, block, arm and when.",
+    "screening": "One row per person screened: eligible or not with the reasons, consent, waitlist and offers.",
+    "consort": "The CONSORT 2010 flow: people at each stage, per arm, with reasons.",
+    "comparison": "Per questionnaire score and follow-up point: change per arm, the difference with its 95% CI, ANCOVA and Hedges' g.",
+    "fidelity": "One row per rated session: core elements delivered, by whom rated, adherence.",
 }
 FORMAT_CHOICES = [
     ("csv", "CSV (opens in any statistics program or spreadsheet)"),
@@ -54,7 +64,7 @@ class ExportForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={
             "required": "Choose what to export.",
-            "invalid_choice": "Choose one of the four exports listed.",
+            "invalid_choice": "Choose one of the exports listed.",
         },
     )
     format = forms.ChoiceField(

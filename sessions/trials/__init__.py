@@ -1,0 +1,1 @@
+"""Randomized studies of a program: screening and waitlist, concealed allocation, corrections."""
