@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("sessions.urls")),
     path("", include("sessions.questionnaires.urls")),
+    path("", include("sessions.trials.urls")),
     path("", include("sessions.notifications.urls")),
     path("", include("sessions.reports.urls")),
     path("", include("sessions.rights.urls")),

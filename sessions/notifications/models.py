@@ -32,6 +32,8 @@ class NotificationKind(models.TextChoices):
     SAFETY_ALERT = "safety_alert", "Answer that needs a follow-up"
     SAFETY_ESCALATION = "safety_escalation", "Safety flag not yet followed up"
     WEEKLY_DIGEST = "weekly_digest", "Weekly summary"
+    WAITLIST_OFFER = "waitlist_offer", "Offer of a place in a course"
+    ALLOCATION_MADE = "allocation_made", "Your group in the study"
 
 
 # Messages to staff; every other kind goes to a participant.
