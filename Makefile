@@ -11,8 +11,9 @@ UV := $(UV_DIR)/bin/uv
 # Never download a Python build: use the interpreter this machine has.
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
-# On two cores, two pytest-xdist workers for the unit tests; the real-server and browser tests
-# start servers, workers and Chromium of their own, so they run one at a time afterwards.
+# On two cores, two pytest-xdist workers for the unit tests and for the browser tests (each
+# worker has its own live server, database and Chromium); the real-server tests start Celery
+# workers, Redis restarts and SMTP servers of their own, so they run one at a time.
 TEST_WORKERS ?= 2
 
 .PHONY: run test test-newest lint typecheck check migrations architecture lock upgrade clean
@@ -40,7 +41,8 @@ ifdef PYTEST_ARGS
 	$(PY) -m pytest $(PYTEST_ARGS)
 else
 	$(PY) -m pytest -n $(TEST_WORKERS) -m "not integration and not e2e"
-	$(PY) -m pytest -m "integration or e2e"
+	$(PY) -m pytest -m integration
+	$(PY) -m pytest -n $(TEST_WORKERS) -m e2e
 endif
 
 ## The suite against the newest versions pyproject.toml allows (not the lock), in .venv-newest/.
@@ -48,7 +50,8 @@ test-newest: | $(UV)
 	$(UV) venv --allow-existing --python $(PYTHON) .venv-newest
 	$(UV) pip install --python .venv-newest/bin/python --resolution highest --upgrade -e ".[dev]"
 	.venv-newest/bin/python -m pytest -n $(TEST_WORKERS) -m "not integration and not e2e"
-	.venv-newest/bin/python -m pytest -m "integration or e2e"
+	.venv-newest/bin/python -m pytest -m integration
+	.venv-newest/bin/python -m pytest -n $(TEST_WORKERS) -m e2e
 
 ## After changing dependencies in pyproject.toml: pin what they need, keeping other pins.
 lock: | $(UV)
