@@ -28,6 +28,7 @@ _NAV = {
     "coordinator": [
         ("reports:landing", "Today"),
         ("programs:cohort_list", "Cohorts"),
+        ("trials:study_list", "Studies"),
         ("reports:reports_overview", "Overview"),
         ("coordinator_home", "Organization"),
         ("invitation_create", "Invite someone"),

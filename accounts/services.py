@@ -39,8 +39,13 @@ def invitation_create(
     role: Role | str,
     invited_by: User,
     full_name: str = "",
+    send_email: bool = True,
 ) -> Invitation:
-    """Invite someone to the organization by e-mail; an older pending invitation to the same address is revoked."""
+    """Invite someone to the organization by e-mail; an older pending invitation to the same address is revoked.
+
+    `send_email=False`: the caller sends the link in its own message (a waitlist offer goes
+    through the outbox and carries the invitation link itself), so the person gets one e-mail.
+    """
     email = email.strip().lower()
     if role:
         already = Membership.objects.filter(
@@ -80,6 +85,8 @@ def invitation_create(
                 organization=organization,
                 details={"email": email, "role": str(role), "current_role": current},
             )
+        if not send_email:
+            return invitation
         accept_url = settings.SITE_URL + reverse("invitation_accept", args=[token])
         # Sent only once the invitation is saved: a rolled-back invitation sends nothing.
         transaction.on_commit(

@@ -23,6 +23,7 @@ class ProgramSessionInline(admin.StackedInline):
         ("default_modality", "default_minutes"),
         "adaptations",
         ("optional", "schedule_after"),
+        "fidelity_items",
     ]
 
 

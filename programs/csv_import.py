@@ -42,7 +42,7 @@ class ParticipantRow:
     email: str
     phone: str = ""
     timezone: str = ""
-    arm: str = Arm.INTERVENTION.value
+    arm: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def participant_problems(
         problems.append(
             ("timezone", f"“{timezone}” is not a time zone name such as Europe/London.")
         )
-    if arm and arm.lower() not in Arm.values:
+    if arm and arm.lower() not in (Arm.INTERVENTION, Arm.CONTROL):
         problems.append(
             (
                 "arm",
@@ -188,7 +188,8 @@ def _row(
         email=email,
         phone=phone,
         timezone=(timezone_canonical(zone) or "") if zone else "",
-        arm=arm.lower() or Arm.INTERVENTION.value,
+        # Empty: the cohort decides (intervention, or "pending" in a randomized study).
+        arm=arm.lower(),
     )
     return row, []
 

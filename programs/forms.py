@@ -203,6 +203,15 @@ class CohortForm(forms.Form):
 
 
 ARM_HELP = "Control: the same questionnaires at the same times, and no sessions."
+# "Not yet allocated" is never picked by hand: only a study's "Randomize" moves people out of it.
+HAND_ARM_CHOICES = [(a.value, a.label) for a in (Arm.INTERVENTION, Arm.CONTROL)]
+
+
+def _arm_by_randomization(form: forms.Form, cohort: Cohort) -> None:
+    """In a randomized study's cohort the group comes from "Randomize", never from this form."""
+    studies = getattr(cohort, "studies", None)
+    if studies is not None and studies.exists():
+        del form.fields["arm"]
 
 
 class EnrollmentForm(forms.Form):
@@ -227,7 +236,7 @@ class EnrollmentForm(forms.Form):
     )
     arm = forms.ChoiceField(
         label="Arm",
-        choices=Arm.choices,
+        choices=HAND_ARM_CHOICES,
         initial=Arm.INTERVENTION,
         widget=forms.RadioSelect,
         help_text=ARM_HELP,
@@ -246,6 +255,7 @@ class EnrollmentForm(forms.Form):
             self, "timezone", cohort.timezone, defaults=[cohort.organization.default_timezone]
         )
         _own_start_fields(self, cohort)
+        _arm_by_randomization(self, cohort)
         if cohort.program.is_individual:
             self.fields["start_date"].initial = default_start
             self.fields["session_time"].initial = cohort.meeting_time
@@ -334,7 +344,7 @@ class EnrollmentImportForm(forms.Form):
 
 class EnrollmentUpdateForm(forms.Form):
     arm = forms.ChoiceField(
-        label="Arm", choices=Arm.choices, widget=forms.RadioSelect, help_text=ARM_HELP
+        label="Arm", choices=HAND_ARM_CHOICES, widget=forms.RadioSelect, help_text=ARM_HELP
     )
     status = forms.ChoiceField(
         label="Status",
@@ -353,6 +363,7 @@ class EnrollmentUpdateForm(forms.Form):
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _own_start_fields(self, cohort)
+        _arm_by_randomization(self, cohort)
 
 
 class EnrollmentWithdrawForm(forms.Form):

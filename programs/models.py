@@ -154,12 +154,27 @@ class WindowAnchor(models.TextChoices):
     LAST_SESSION = "last_session", "Last session"
 
 
+class MeasurementPointQuerySet(models.QuerySet["MeasurementPoint"]):
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[MeasurementPoint]:
+        # bulk_create skips save(): name points by their kind here too, so shipping a plan of
+        # one point per kind (programs 0002, tests' ship_programs) gives each its own code.
+        objs = list(objs)
+        for point in objs:
+            if not point.code:
+                point.code = point.kind
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class MeasurementPoint(models.Model):
     """When questionnaires are given in a program: which instruments, and the window they are open in.
 
     The window is measured from the participant's first or last weekly session: baseline opens
     14 days before the first session and closes when it starts; post opens at the last session
-    and closes 21 days after.
+    and closes 21 days after. A plan may hold any number of follow-ups, each measured from the
+    last session: the shipped ones open 13 weeks (3 months, 91 days) and 26 weeks (6 months,
+    182 days) after it and stay open 4 weeks, long enough to reach someone by phone after a
+    relapse or a holiday. Control-arm and not yet allocated participants get the same windows,
+    from the sessions they would have had.
     """
 
     program = models.ForeignKey(
@@ -183,6 +198,8 @@ class MeasurementPoint(models.Model):
         default=-14, help_text="Days from the anchor session's start; negative is before it."
     )
     closes_days = models.SmallIntegerField(default=0)
+
+    objects = MeasurementPointQuerySet.as_manager()
 
     class Meta:
         ordering = ["program", "id"]
@@ -215,6 +232,49 @@ class MeasurementPoint(models.Model):
                 raise ValidationError(
                     {"instruments": f"“{code}” is not a known instrument."}
                 ) from None
+        if self.kind == MeasurementKind.FOLLOW_UP:
+            self._clean_follow_up()
+        self._clean_unique_in_plan()
+
+    def _clean_follow_up(self) -> None:
+        # A follow-up measures what lasts after the course: a window on or before the last
+        # session would ask it while the course still runs, and its answers would be read as
+        # months later in every analysis.
+        if self.anchor != WindowAnchor.LAST_SESSION:
+            raise ValidationError(
+                {"anchor": "A follow-up comes after the course: measure it from the last session."}
+            )
+        if self.opens_days is None or self.opens_days <= 0:
+            raise ValidationError(
+                {
+                    "opens_days": "A follow-up must open after the last session: enter a number "
+                    "of days greater than 0 (for example 91 for three months)."
+                }
+            )
+
+    def _clean_unique_in_plan(self) -> None:
+        if not self.program_id:
+            return
+        code = self.code or self.kind
+        others = MeasurementPoint.objects.filter(program_id=self.program_id).exclude(pk=self.pk)
+        if others.filter(code=code).exists():
+            raise ValidationError(
+                {
+                    "code": f"This plan already has a point called “{code}”. Give each point its own code."
+                }
+            )
+        # Baseline and post are compared with each other in every within-arm summary, so a plan
+        # has one of each; follow-ups may be many.
+        if (
+            self.kind in (MeasurementKind.BASELINE, MeasurementKind.POST)
+            and others.filter(kind=self.kind).exists()
+        ):
+            raise ValidationError(
+                {
+                    "kind": f"This plan already has a {self.get_kind_display().lower()} point. "
+                    "Add another measurement as a follow-up instead."
+                }
+            )
 
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
@@ -30,18 +30,28 @@ class CurrentEnrollments:
 
     joined: list[Enrollment]
     invited: list[Enrollment]
+    # Courses staff marked completed: no sessions or practice any more, but the questionnaires
+    # after the course (post, follow-ups months later) still come to the person.
+    finished: list[Enrollment] = field(default_factory=list)
 
 
 def enrollment_list_current_for_participant(*, user: User) -> CurrentEnrollments:
     """The participant's current courses (joined first started first) and open invitations, in one query."""
     found = list(
         enrollment_list_for_participant(user=user)
-        .filter(status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.INVITED])
+        .filter(
+            status__in=[
+                EnrollmentStatus.ACTIVE,
+                EnrollmentStatus.INVITED,
+                EnrollmentStatus.COMPLETED,
+            ]
+        )
         .order_by("cohort__start_date", "pk")
     )
     return CurrentEnrollments(
         joined=[e for e in found if e.status == EnrollmentStatus.ACTIVE and e.is_accepted],
         invited=[e for e in found if e.status == EnrollmentStatus.INVITED and not e.is_accepted],
+        finished=[e for e in found if e.status == EnrollmentStatus.COMPLETED and e.is_accepted],
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from programs.models import Cohort, Enrollment, Modality, ProgramSession
 
@@ -320,6 +322,68 @@ class SessionCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment} week {self.program_session_id}"
+
+
+class RaterRole(models.TextChoices):
+    FACILITATOR = "facilitator", "Facilitator"
+    OBSERVER = "observer", "Observer"
+
+
+class FidelityRating(models.Model):
+    """How closely one held session followed its checklist of core elements, as one rater saw it.
+
+    The checklist is copied into `items` when the rating is saved, so a later edit of the
+    program's checklist never changes what an old rating says. One rating per session and
+    role: the facilitator's own, and optionally an observer's.
+    """
+
+    scheduled_session = models.ForeignKey(
+        ScheduledSession, on_delete=models.CASCADE, related_name="fidelity_ratings"
+    )
+    role = models.CharField(max_length=20, choices=RaterRole.choices)
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Whose delivery is rated: the rater for a facilitator's rating; the cohort's facilitator
+    # who led the session for an observer's (a session does not record who led it).
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    items = models.JSONField(
+        default=list, help_text='The checklist as rated: [{"code", "text", "done"}].'
+    )
+    items_done = models.PositiveSmallIntegerField()
+    items_total = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Who changed a rating, and what it said before (django-simple-history; see settings).
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheduled_session", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheduled_session", "role"], name="one_fidelity_rating_per_session_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(items_total__gte=1) & Q(items_done__lte=models.F("items_total")),
+                name="fidelity_items_done_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} rating of session {self.scheduled_session_id}"
+
+    @property
+    def adherence(self) -> Decimal:
+        """Core elements delivered / core elements on the checklist (0 to 1)."""
+        return Decimal(self.items_done) / Decimal(self.items_total)
 
 
 class CalendarFeed(models.Model):

@@ -27,6 +27,7 @@ from sessions.models import (
     CalendarFeed,
     FacilitatorNote,
     FacilitatorNoteRevision,
+    FidelityRating,
     FollowUp,
     PracticeLog,
     ScheduledSession,
@@ -353,3 +354,22 @@ def scheduled_session_list_unrecorded(
         .select_related("cohort", "program_session", "enrollment__user")
         .order_by("starts_at", "pk")
     )
+
+
+# --- fidelity -----------------------------------------------------------------------------------
+
+
+def fidelity_rating_list_for_session(
+    *, scheduled_session: ScheduledSession
+) -> QuerySet[FidelityRating]:
+    """The fidelity ratings of a session already fetched for staff (facilitator's, observer's)."""
+    return (
+        FidelityRating.objects.filter(scheduled_session=scheduled_session)
+        .select_related("rater", "facilitator")
+        .order_by("role")
+    )
+
+
+def user_list_facilitating_cohort(*, cohort: Cohort) -> QuerySet[User]:
+    """The facilitators of a cohort already fetched for staff, by name."""
+    return cohort.facilitators.order_by("full_name", "email")

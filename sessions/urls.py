@@ -1,6 +1,6 @@
 """URLs of the sessions app (namespace "program_sessions"): the course as it happens."""
 
-from sessions.views import calendar, participant, staff
+from sessions.views import calendar, fidelity, participant, staff
 
 app_name = "program_sessions"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     *staff.urlpatterns,
     *participant.urlpatterns,
     *calendar.urlpatterns,
+    *fidelity.urlpatterns,
 ]

@@ -140,6 +140,8 @@ def ship_programs() -> None:
     import_module("programs.migrations.0004_measurement_plans_for_shipped_programs").plan(
         django_apps, None
     )
+    import_module("programs.migrations.0009_ship_follow_up_points").ship(django_apps, None)
+    import_module("programs.migrations.0010_ship_fidelity_checklists").ship(django_apps, None)
 
 
 def shipped_program(slug: str) -> Program:

@@ -43,7 +43,19 @@ from sessions.questionnaires.models import SafetyEvent
 from tests.factories import PASSWORD, EnrollmentFactory, UserFactory, staff_totp_ensure
 from tests.reauthentication import record_reauthentication
 from tests.sessions.staff_cast import enroll, ier_cohort
-from tests.test_url_matrix import MATRIX, NOW, STAFF_ROLES, World, build_world, snapshot
+from tests.test_url_matrix import (
+    MATRIX,
+    NOW,
+    STAFF_ROLES,
+    World,
+    _allocation,
+    _screening,
+    _screening_form,
+    _study,
+    _study_waiting,
+    build_world,
+    snapshot,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -824,6 +836,17 @@ STAFF_FORMS: dict[str, FormCase] = {
         checks=(_check_calendar_file,),
         reset=_reopen_cancelled,
     ),
+    "fidelity rating": FormCase(
+        who=_facilitator,
+        url=_at("program_sessions:fidelity_rate", lambda w: w.session.pk),
+        fields=lambda w: {"done": sometimes("body_scan"), "note": hostile_text()},
+        allowed=frozenset({302, 400}),
+        shows=(
+            (_facilitator, _page("program_sessions:fidelity_rate", lambda w: w.session.pk)),
+            (_facilitator, _page("program_sessions:session_detail", lambda w: w.session.pk)),
+            (_coordinator, _page("reports:fidelity")),
+        ),
+    ),
     "make-up session": FormCase(
         who=_facilitator,
         url=_at("program_sessions:makeup_create", lambda w: w.cohort.pk),
@@ -1208,6 +1231,84 @@ STAFF_FORMS: dict[str, FormCase] = {
         url=_at("mfa_reauthenticate"),
         fields=lambda w: {"code": sometimes("123456"), "next": hostile_text()},
         allowed=frozenset({200, 302, 429}),
+    ),
+    # Screening: what the coordinator types about a person, and the actions on a screening.
+    "screening": FormCase(
+        who=_coordinator,
+        url=_at("trials:screening_new", lambda w: "mbsr-8-ms"),
+        fields=lambda w: {
+            **{key: sometimes(value) for key, value in _screening_form(w).items()},
+            "full_name": hostile_text(),
+            "phone": hostile_text(),
+        },
+        shows=(
+            (_coordinator, _page("trials:screening_list")),
+            (_coordinator, _page("trials:waitlist", lambda w: "mbsr-8-ms")),
+        ),
+    ),
+    "screening consent": FormCase(
+        who=_coordinator,
+        url=_at("trials:screening_consent", lambda w: _screening(w, "unconsented").pk),
+        fields=lambda w: {"note": hostile_text()},
+        allowed=frozenset({200, 302, 400}),
+    ),
+    "screening offer": FormCase(
+        who=_coordinator,
+        url=_at("trials:screening_offer", lambda w: _screening(w).pk),
+        fields=lambda w: {
+            "cohort": sometimes(str(w.cohort.pk)),
+            "expires_in_days": sometimes("7"),
+        },
+        allowed=frozenset({200, 302, 400}),
+    ),
+    "screening enrol": FormCase(
+        who=_coordinator,
+        url=_at("trials:screening_enroll", lambda w: _screening(w).pk),
+        fields=lambda w: {"cohort": sometimes(str(w.cohort.pk))},
+        allowed=frozenset({200, 302, 400}),
+    ),
+    # Studies: set-up (names and what participants are told), Randomize, corrections.
+    "study set-up": FormCase(
+        who=_coordinator,
+        url=lambda w, data: reverse("trials:study_new") + "?program=mbsr-8-ms",
+        fields=lambda w: {
+            "name": hostile_text(),
+            "block_multiples": sometimes("1"),
+            "arm1_label": hostile_text(),
+            "arm1_ratio": sometimes("1"),
+            "arm1_role": sometimes("now"),
+            "arm1_next": hostile_text(),
+            "arm2_label": mostly("Course later"),
+            "arm2_ratio": sometimes("1"),
+            "arm2_role": sometimes("waitlist"),
+            "arm2_next": hostile_text(),
+        },
+        shows=((_coordinator, _page("trials:study_list")),),
+    ),
+    "study randomize": FormCase(
+        who=_coordinator,
+        url=lambda w, data: reverse(
+            "trials:study_randomize", args=[_study(w).pk, _study_waiting(w).pk]
+        ),
+        fields=lambda w: {"confirm": hostile_text()},
+    ),
+    "allocation correction": FormCase(
+        who=_coordinator,
+        url=lambda w, data: reverse("trials:allocation_correct", args=[_allocation(w).pk]),
+        fields=lambda w: {
+            "arm": sometimes(
+                str(_allocation(w).study.arms.exclude(pk=_allocation(w).arm_id).get().pk)
+            ),
+            "reason": hostile_text(),
+        },
+        reauthenticate=True,
+        shows=((_coordinator, lambda w: reverse("trials:study_detail", args=[_study(w).pk])),),
+    ),
+    "screening decline": FormCase(
+        who=_coordinator,
+        url=_at("trials:screening_decline", lambda w: _screening(w, "offered").pk),
+        fields=lambda w: {"note": hostile_text()},
+        allowed=frozenset({200, 302, 400}),
     ),
 }
 

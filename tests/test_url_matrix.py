@@ -595,6 +595,10 @@ ADMIN_MODELS: dict[tuple[str, str], Callable[[World], object]] = {
     ("accounts", "auditevent"): const(1),
     ("accounts", "consentrecord"): lambda w: w.participant.consent_records.first().pk,
     ("accounts", "erasurerequest"): lambda w: _erasure_request(w).pk,
+    ("trials", "study"): lambda w: _study(w).pk,
+    ("trials", "studyarm"): lambda w: _study(w).arms.first().pk,
+    ("trials", "allocation"): lambda w: _allocation(w).pk,
+    ("trials", "allocationcorrection"): const(1),
 }
 
 
@@ -654,6 +658,110 @@ def _erasure_request(world: World) -> Any:
 
     waiting = ErasureRequest.objects.filter(user=world.participant, status="open").first()
     return waiting or erasure_request_create(user=world.participant)
+
+
+def _screening(world: World, state: str = "waiting") -> Any:
+    """A screening in the first organization for the MBSR program: waiting on the list,
+    unconsented, or offered a place in the first cohort (made the first time a URL needs it)."""
+    from sessions.trials.models import Screening
+    from sessions.trials.services.offers import waitlist_offer
+    from tests.trials.screening_helpers import screen
+
+    email = f"screened-{state}@example.org"
+    found = Screening.objects.filter(email=email).first()
+    if found is not None:
+        return found
+    screening = screen(
+        organization=world.organization,
+        program=world.cohort.program,
+        by=world.coordinator,
+        email=email,
+        consented=state != "unconsented",
+    )
+    if state == "offered":
+        waitlist_offer(screening=screening, cohort=world.cohort, by=world.coordinator)
+    return screening
+
+
+def _study(world: World) -> Any:
+    """A study of the MBSR program in the first organization, with its own cohort (made once)."""
+    from sessions.trials.models import Study
+    from tests.trials.allocation_helpers import two_arms
+
+    found = Study.objects.filter(organization=world.organization).first()
+    if found is not None:
+        return found
+    from sessions.trials.services.allocation import study_create
+
+    cohort = CohortFactory(organization=world.organization, program=world.cohort.program)
+    return study_create(
+        organization=world.organization,
+        program=world.cohort.program,
+        name="Matrix study",
+        arms=two_arms(),
+        strata=[],
+        cohorts=[cohort],
+        by=world.coordinator,
+    )
+
+
+def _study_waiting(world: World) -> Any:
+    """A participant of the study ready to be randomized (made once)."""
+    from tests.trials.allocation_helpers import ready_enrollment
+
+    study = _study(world)
+    cohort = study.cohorts.get()
+    found = cohort.enrollments.filter(user__email="waiting@example.org").first()
+    return found or ready_enrollment(cohort, user__email="waiting@example.org")
+
+
+def _allocation(world: World) -> Any:
+    """An allocation made in the study (made once)."""
+    from sessions.trials.models import Allocation
+    from sessions.trials.services.allocation import randomize
+    from tests.trials.allocation_helpers import ready_enrollment
+
+    study = _study(world)
+    found = Allocation.objects.filter(study=study).first()
+    if found is not None:
+        return found
+    enrollment = ready_enrollment(study.cohorts.get(), user__email="allocated@example.org")
+    return randomize(enrollment=enrollment, by=world.coordinator)
+
+
+def _screening_form(world: World) -> dict[str, Any]:
+    from tests.trials.screening_helpers import form_data
+
+    return form_data(email="new.screened@example.org")
+
+
+def _results_study(world: World) -> int:
+    """A study of the first organization holding the first cohort, for the study results and
+    CONSORT pages (made the first time a URL needs it)."""
+    from sessions.trials.models import Study, StudyArm
+
+    study, made = Study.objects.get_or_create(
+        organization=world.organization,
+        name="Results matrix study",
+        defaults={
+            "program": world.cohort.program,
+            "block_sizes": [2],
+            "created_by": world.coordinator,
+        },
+    )
+    if made:
+        study.cohorts.add(world.cohort)
+        StudyArm.objects.create(
+            study=study, code="course", label="Course", enrollment_arm="intervention"
+        )
+        StudyArm.objects.create(
+            study=study,
+            code="waitlist",
+            label="Waitlist",
+            enrollment_arm="control",
+            is_comparator=True,
+        )
+    return study.pk
 
 
 PROJECT: dict[str, Row] = {
@@ -876,6 +984,19 @@ PROJECT: dict[str, Row] = {
             outsiders=COHORT_OUTSIDERS,
         ),
     ),
+    # Rating a held session against its checklist: the facilitator, or a coordinator observing.
+    "program_sessions:fidelity_rate": cohort_staff(
+        url("program_sessions:fidelity_rate", SESSION),
+        post=PostCase(
+            owner="facilitator",
+            data=lambda w: {
+                "done": [i["code"] for i in w.session.program_session.fidelity_items][:2],
+                "note": "",
+            },
+            expect=to("program_sessions:session_detail"),
+            outsiders=COHORT_OUTSIDERS,
+        ),
+    ),
     "program_sessions:makeup_confirm": post_only(
         url("program_sessions:makeup_confirm", lambda w: w.missed_session.pk),
         PostCase(
@@ -967,6 +1088,10 @@ PROJECT: dict[str, Row] = {
         lambda w: _r("reports:export_download", "completion") + f"?cohort={w.cohort.pk}"
     ),
     "reports:outcomes": staff(url("reports:outcomes")),
+    # A study's results and CONSORT flow: coordinators of the study's organization only.
+    "reports:study_results": cohort_coordinator(url("reports:study_results", _results_study)),
+    "reports:study_consort": cohort_coordinator(url("reports:study_consort", _results_study)),
+    "reports:fidelity": staff(url("reports:fidelity")),
     # Landing pages: each member of staff sees their own cohorts' work (participants get 404).
     "reports:worklist": staff(url("reports:worklist")),
     "reports:landing": coordinators(url("reports:landing")),
@@ -1126,6 +1251,85 @@ PROJECT: dict[str, Row] = {
             owner="coordinator",
             data=lambda w: {},
             expect=to("rights:erasure_request_list"),
+            outsiders=NOT_COHORT_COORDINATOR,
+            reauthenticate=True,
+        ),
+    ),
+    # --- trials: screening and waitlist (the working organization's coordinators only) ---
+    "trials:screening_list": coordinators(url("trials:screening_list")),
+    "trials:screening_new": coordinators(
+        url("trials:screening_new", const("mbsr-8-ms")),
+        post=PostCase(
+            owner="coordinator",
+            data=_screening_form,
+            expect=to("trials:screening_detail"),
+            outsiders=("participant", "other_participant", "facilitator", "other_facilitator"),
+        ),
+    ),
+    "trials:screening_detail": cohort_coordinator(
+        lambda w: _r("trials:screening_detail", _screening(w).pk)
+    ),
+    "trials:screening_consent": post_only(
+        lambda w: _r("trials:screening_consent", _screening(w, "unconsented").pk),
+        PostCase(
+            owner="coordinator",
+            data=lambda w: {},
+            expect=to("trials:screening_detail"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
+    "trials:screening_offer": post_only(
+        lambda w: _r("trials:screening_offer", _screening(w).pk),
+        PostCase(
+            owner="coordinator",
+            data=lambda w: {"cohort": w.cohort.pk, "expires_in_days": "7"},
+            expect=to("trials:screening_detail"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
+    "trials:screening_enroll": post_only(
+        lambda w: _r("trials:screening_enroll", _screening(w).pk),
+        PostCase(
+            owner="coordinator",
+            data=lambda w: {"cohort": w.cohort.pk},
+            expect=to("trials:screening_detail"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
+    "trials:screening_decline": post_only(
+        lambda w: _r("trials:screening_decline", _screening(w, "offered").pk),
+        PostCase(
+            owner="coordinator",
+            data=lambda w: {},
+            expect=to("trials:screening_detail"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
+    "trials:waitlist": coordinators(url("trials:waitlist", const("mbsr-8-ms"))),
+    # --- trials: studies and randomization (the study organization's coordinators only) ---
+    "trials:study_list": coordinators(url("trials:study_list")),
+    "trials:study_new": coordinators(url("trials:study_new")),
+    "trials:study_detail": cohort_coordinator(lambda w: _r("trials:study_detail", _study(w).pk)),
+    "trials:study_randomize": cohort_coordinator(
+        lambda w: _r("trials:study_randomize", _study(w).pk, _study_waiting(w).pk),
+        post=PostCase(
+            owner="coordinator",
+            data=lambda w: {},
+            expect=to("trials:study_detail"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
+    # A correction asks for the password again, even to open the form.
+    "trials:allocation_correct": row(
+        lambda w: _r("trials:allocation_correct", _allocation(w).pk),
+        coordinator=to("account_reauthenticate"),
+        post=PostCase(
+            owner="coordinator",
+            data=lambda w: {
+                "arm": _allocation(w).study.arms.exclude(pk=_allocation(w).arm_id).get().pk,
+                "reason": "Randomized the wrong person",
+            },
+            expect=to("trials:study_detail"),
             outsiders=NOT_COHORT_COORDINATOR,
             reauthenticate=True,
         ),

@@ -206,6 +206,10 @@ MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 # Fernet key(s), comma-separated: the first encrypts, every one decrypts (so a key can be
 # rotated). Production requires it; local and test settings derive one from SECRET_KEY.
 STILLWATER_MFA_KEY = env.str("STILLWATER_MFA_KEY", default="")
+# Mixed with SECRET_KEY (HKDF) into the key that seals each study's allocation sequence
+# (sessions/trials/sealing.py): set it, kept apart from SECRET_KEY and the database, so that
+# neither alone can read who will be allocated where. Changing it makes unused slots unreadable.
+ALLOCATION_SEAL_KEY = env.str("STILLWATER_ALLOCATION_SEAL_KEY", default="")
 
 
 def mfa_key_from_secret_key(secret_key: str) -> str:
@@ -314,6 +318,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "tick-notifications": {
         "task": "sessions.tasks.tick_notifications",
+        "schedule": 60.0,
+    },
+    # Waitlist offers past their date: the place goes back to the coordinator for the next person.
+    "expire-waitlist-offers": {
+        "task": "sessions.trials.tasks.expire_waitlist_offers",
         "schedule": 60.0,
     },
 }

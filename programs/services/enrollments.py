@@ -135,6 +135,30 @@ def _enrollment_create(
     raise EnrollmentError("We could not make a participant code just now. Please try again.")
 
 
+STUDY_ARM_MESSAGE = "The group is decided by randomization on the study page."
+STUDY_ARM_MESSAGE_LOWER = "the group is decided by randomization on the study page."
+HAND_SET_ARMS = (Arm.INTERVENTION.value, Arm.CONTROL.value)
+
+
+def cohort_is_in_study(cohort: Cohort) -> bool:
+    """Whether the cohort belongs to a randomized study (the trials app's reverse relation, read
+    by name so programs need not import it): its participants' groups come from randomization."""
+    studies = getattr(cohort, "studies", None)
+    return studies is not None and studies.exists()
+
+
+def _arm_for_new_enrollment(cohort: Cohort, arm: str) -> str:
+    arm = (arm or "").strip().lower()
+    if cohort_is_in_study(cohort):
+        # Nobody in a study cohort gets a group by hand: they wait for "Randomize".
+        if arm and arm != Arm.PENDING:
+            raise EnrollmentError(STUDY_ARM_MESSAGE, field="arm")
+        return Arm.PENDING.value
+    if arm and arm not in HAND_SET_ARMS:
+        raise EnrollmentError("Choose intervention or control.", field="arm")
+    return arm or Arm.INTERVENTION.value
+
+
 def enrollment_invite(
     *,
     cohort: Cohort,
@@ -143,20 +167,30 @@ def enrollment_invite(
     invited_by: User,
     phone: str = "",
     timezone: str = "",
-    arm: str = Arm.INTERVENTION,
+    arm: str = "",
     start_date: dt.date | None = None,
     session_time: dt.time | None = None,
+    send_invitation: bool = True,
 ) -> Enrollment:
-    """Enrol someone in a cohort by e-mail: reuse or create their account, give them a code, invite them."""
+    """Enrol someone in a cohort by e-mail: reuse or create their account, give them a code, invite them.
+
+    `send_invitation=False`: the invitation is made but its e-mail is left to the caller (a
+    waitlist offer sends its own, with the invitation link in it).
+    """
     email = email.strip().lower()
     full_name = full_name.strip()
     phone = phone.strip()
     timezone = timezone.strip()
-    arm = (arm or Arm.INTERVENTION).lower()
     for field, message in participant_problems(
-        full_name=full_name, email=email, phone=phone, timezone=timezone, arm=arm
+        # "pending" is refused below in words that fit the cohort (study or not).
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        timezone=timezone,
+        arm="" if arm.strip().lower() == Arm.PENDING else arm,
     ):
         raise EnrollmentError(message[0].upper() + message[1:], field=field)
+    arm = _arm_for_new_enrollment(cohort, arm)
     zone = timezone_canonical(timezone) if timezone else cohort.timezone
     start_date, session_time = _enrollment_defaults(cohort, start_date, session_time)
     if start_date is not None and start_date < zone_today(cohort.timezone):
@@ -187,6 +221,7 @@ def enrollment_invite(
                 role="",
                 invited_by=invited_by,
                 full_name=full_name,
+                send_email=send_invitation,
             )
         except InvitationError as exc:
             raise EnrollmentError(str(exc), field="email") from exc
@@ -223,6 +258,14 @@ def enrollment_import(
     if problems:
         raise EnrollmentImportError(problems)
 
+    if cohort_is_in_study(cohort):
+        problems.extend(
+            Problem(row.line, f"an arm is given, but {STUDY_ARM_MESSAGE_LOWER}")
+            for row in rows
+            if row.arm
+        )
+        if problems:
+            raise EnrollmentImportError(problems)
     enrolled = {email.lower() for email in cohort.enrollments.values_list("user__email", flat=True)}
     seen: dict[str, int] = {}
     for row in rows:
@@ -274,14 +317,18 @@ UPDATABLE_STATUSES = (EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE, Enrollm
 def enrollment_update(
     *,
     enrollment: Enrollment,
-    arm: str,
     status: str,
+    arm: str = "",
     start_date: dt.date | None = None,
     session_time: dt.time | None = None,
     by: User | None = None,
 ) -> Enrollment:
     """Change a participant's arm or status (also taking a withdrawn one back), or their own start."""
-    if arm not in Arm.values:
+    arm = arm or enrollment.arm
+    if cohort_is_in_study(enrollment.cohort):
+        if arm != enrollment.arm:
+            raise EnrollmentError(STUDY_ARM_MESSAGE, field="arm")
+    elif arm not in HAND_SET_ARMS:
         raise EnrollmentError("Choose intervention or control.", field="arm")
     if status not in UPDATABLE_STATUSES:
         raise EnrollmentError(

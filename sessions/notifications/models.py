@@ -61,7 +61,11 @@ CAPPED_KINDS = frozenset(
 )
 # Sent whatever the hour: safety alerts must reach staff at once, and an invitation is sent
 # because a member of staff pressed a button for it.
-QUIET_HOURS_EXEMPT_KINDS = SAFETY_KINDS | {NotificationKind.INVITATION}
+QUIET_HOURS_EXEMPT_KINDS = SAFETY_KINDS | {
+    NotificationKind.INVITATION,
+    # An offer is sent because a coordinator pressed a button, and its days to answer count.
+    NotificationKind.WAITLIST_OFFER,
+}
 # Delivered at least once: a duplicate is better than a safety alert nobody received.
 AT_LEAST_ONCE_KINDS = SAFETY_KINDS
 
@@ -122,6 +126,10 @@ class Notification(models.Model):
     )
     invitation = models.ForeignKey(
         "accounts.Invitation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # A safety alert about a screening answer: the person screened has no enrollment yet.
+    screening = models.ForeignKey(
+        "trials.Screening", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     about_time = models.DateTimeField(
         null=True,
@@ -262,6 +270,9 @@ PREFERENCE_FOR_KIND: dict[str, str | None] = {
     NotificationKind.SAFETY_ALERT: None,
     NotificationKind.SAFETY_ESCALATION: None,
     NotificationKind.WEEKLY_DIGEST: "weekly_digest",
+    # Part of taking part in the study, like the invitation: it cannot be turned off.
+    NotificationKind.ALLOCATION_MADE: None,
+    NotificationKind.WAITLIST_OFFER: None,
 }
 
 

@@ -18,6 +18,7 @@ from programs.models import Cohort, Enrollment, EnrollmentStatus
 from programs.selectors import enrollment_list_for_cohort
 from sessions.forms.staff import NoteForms, note_forms_build
 from sessions.models import ATTENDED_STATUSES, FacilitatorNote, ScheduledSession
+from sessions.pages.fidelity import fidelity_session_part
 from sessions.rosters import AttendanceGrid, attendance_grid_build
 from sessions.selectors import (
     attendance_list_for_cohort,
@@ -123,6 +124,7 @@ def session_page_get(*, session: ScheduledSession, note_forms: NoteForms) -> Ses
         "new_note": note_forms.new,
         "now": now,
         "grid_url": grid_url(session.cohort, session),
+        "fidelity": fidelity_session_part(session=session, now=now),
         "makeup_url": (
             reverse("program_sessions:makeup_create", args=[session.cohort_id])
             + f"?program_session={session.program_session_id}"

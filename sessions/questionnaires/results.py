@@ -62,6 +62,12 @@ class Answered:
     version: int
     answers: Mapping[int, int | None]
     submitted_at: dt.datetime
+    # The point's own name (baseline, post, follow_up_3m): several follow-ups share a kind.
+    point_code: str = ""
+
+    @property
+    def point_key(self) -> str:
+        return self.point_code or self.point_kind
 
 
 def answered_from_response(response: Response) -> Answered:
@@ -77,6 +83,7 @@ def answered_from_response(response: Response) -> Answered:
         version=response.version,
         answers=response.answer_map(),
         submitted_at=response.submitted_at or assessment.opens_at,
+        point_code=point.code,
     )
 
 
@@ -84,7 +91,7 @@ def latest_versions(rows: Iterable[Answered]) -> list[Answered]:
     """Keep only the newest version of each participant's response per point and instrument."""
     latest: dict[tuple[int, str, str], Answered] = {}
     for row in rows:
-        key = (row.enrollment_id, row.point_kind, row.instrument)
+        key = (row.enrollment_id, row.point_key, row.instrument)
         if key not in latest or row.version > latest[key].version:
             latest[key] = row
     return sorted(latest.values(), key=lambda r: (r.enrollment_id, r.point_order, r.instrument))
@@ -142,7 +149,10 @@ class Measurement:
 
 @dataclass(frozen=True)
 class Outcome:
-    """One participant's scores on one instrument: baseline, post, and what changed."""
+    """One participant's scores on one instrument: baseline, post, and what changed.
+
+    `measurements` holds every point answered, follow-ups too; the change (and the MIC) stays
+    baseline to post, the comparison every within-arm summary makes."""
 
     enrollment_id: int
     instrument: Instrument

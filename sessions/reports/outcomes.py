@@ -18,6 +18,10 @@ the raw answers by programs.scoring.score). Statistics come from SciPy, never ha
 distributions. A test that cannot be run (too few pairs, no variation) gives None and a reason
 in words instead of a misleading number.
 
+Within an arm the comparison stays baseline to post on purpose: follow-ups (3 or 6 months after
+the course) are in the responses and scores exports point by point, and compared between arms at
+every post and follow-up point by the study results (the comparison export).
+
 `summarize` is pure; `outcome_groups` reads responses for cohorts the caller was already allowed
 to see, one enrollment at a time, keeping only the numbers (memory grows with participants,
 not with answers).
@@ -294,12 +298,17 @@ def _pairs_of_enrollment(
                 )
 
 
-def planned_instruments(program_ids: set[int]) -> dict[int, list[str]]:
-    """Per program, the instruments its baseline and post points ask, in the order asked."""
+def planned_instruments(
+    program_ids: set[int], *, every_point: bool = False
+) -> dict[int, list[str]]:
+    """Per program, the instruments its baseline and post points ask, in the order asked; with
+    `every_point`, those its follow-ups (and any other point) ask too, after them."""
     planned: dict[int, list[str]] = {pid: [] for pid in program_ids}
-    points = MeasurementPoint.objects.filter(
-        program_id__in=program_ids, kind__in=[MeasurementKind.BASELINE, MeasurementKind.POST]
-    ).order_by("program_id", "kind")  # "baseline" sorts before "post"
+    points = MeasurementPoint.objects.filter(program_id__in=program_ids)
+    if not every_point:
+        points = points.filter(kind__in=[MeasurementKind.BASELINE, MeasurementKind.POST])
+    # "baseline" sorts before "follow_up" and "post"; follow-ups add only what is new.
+    points = points.order_by("program_id", "kind", "id")
     for point in points:
         for code in [*point.instruments, *point.optional_instruments]:
             if code not in planned[point.program_id]:

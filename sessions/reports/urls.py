@@ -1,6 +1,16 @@
 """URLs of the reports app (namespace "reports")."""
 
-from sessions.reports.views import cohort, exports, home, landing, outcomes, overview, participant
+from sessions.reports.views import (
+    cohort,
+    exports,
+    fidelity,
+    home,
+    landing,
+    outcomes,
+    overview,
+    participant,
+    trial_results,
+)
 
 app_name = "reports"
 
@@ -8,8 +18,10 @@ urlpatterns = [
     *overview.urlpatterns,
     *exports.urlpatterns,
     *outcomes.urlpatterns,
+    *fidelity.urlpatterns,
     *cohort.urlpatterns,
     *home.urlpatterns,
     *landing.urlpatterns,
     *participant.urlpatterns,
+    *trial_results.urlpatterns,
 ]

@@ -10,7 +10,7 @@ allocated. An allocation is final: a correction is a new record with a reason.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -115,6 +115,23 @@ class AllocationSlot(models.Model):
         return f"{self.study} {self.stratum_key} #{self.position}"
 
 
+class AllocationFinal(Exception):
+    """Something tried to change an allocation's arm; a correction is a new record instead."""
+
+
+class AllocationQuerySet(models.QuerySet["Allocation"]):
+    # A bulk UPDATE bypasses save(): the arm (and where it came from) cannot change that way either.
+    def update(self, **kwargs: Any) -> int:
+        if set(kwargs) & FINAL_FIELDS:
+            raise AllocationFinal("An allocation is final; record a correction with a reason.")
+        return super().update(**kwargs)
+
+
+FINAL_FIELDS = frozenset(
+    {"arm", "arm_id", "slot", "slot_id", "enrollment", "enrollment_id", "study", "study_id"}
+)
+
+
 class Allocation(models.Model):
     """A participant's arm, allocated once by "Randomize"; never edited afterwards."""
 
@@ -134,11 +151,29 @@ class Allocation(models.Model):
 
     corrections: RelatedManager[AllocationCorrection]
 
+    objects = AllocationQuerySet.as_manager()
+
     class Meta:
         ordering = ["study", "allocated_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.enrollment} → {self.arm}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Written once by randomize(); the arm it drew never changes (a correction is its own row).
+        if self.pk is not None:
+            before = (
+                Allocation.objects.filter(pk=self.pk)
+                .values("arm_id", "slot_id", "enrollment_id")
+                .first()
+            )
+            if before is not None and before != {
+                "arm_id": self.arm_id,
+                "slot_id": self.slot_id,
+                "enrollment_id": self.enrollment_id,
+            }:
+                raise AllocationFinal("An allocation is final; record a correction with a reason.")
+        super().save(*args, **kwargs)
 
 
 class AllocationCorrection(models.Model):

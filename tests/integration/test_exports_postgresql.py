@@ -12,6 +12,7 @@ from dataclasses import replace
 import pytest
 
 from programs.models import Cohort, Enrollment
+from sessions.questionnaires.models import Assessment
 from sessions.reports.exports import ExportScope, export_start
 from sessions.reports.exports import tables as export_tables
 from sessions.reports.exports.writers import Progress, csv_chunks
@@ -98,3 +99,28 @@ def test_download_through_copy_is_recorded_with_its_checksum(
     record = ExportRecord.objects.get(pk=output.record.pk)
     assert record.row_count == 10 * (9 + 5 + 9)
     assert record.checksum == hashlib.sha256(data).hexdigest()
+
+
+def test_copy_names_every_measurement_point_by_its_code_as_the_portable_path(answers):
+    # Follow-ups three and six months after the course share a kind; the file names each point.
+    for n, enrollment in enumerate(Enrollment.objects.filter(cohort__in=answers).order_by("pk")):
+        for code in ("follow_up_3m", "follow_up_6m")[: 1 + n % 2]:
+            point = enrollment.cohort.program.measurement_points.get(code=code)
+            on = Assessment.objects.create(
+                enrollment=enrollment,
+                measurement_point=point,
+                instruments=list(point.instruments),
+                opens_at=NOW + dt.timedelta(days=100 if code == "follow_up_3m" else 200),
+                closes_at=NOW + dt.timedelta(days=128 if code == "follow_up_3m" else 228),
+            )
+            respond(on, "phq9", phq9(4, 0))
+    copied, copied_rows, written, written_rows = _both(answers, False)
+    assert copied == written
+    assert copied_rows == written_rows == 10 * (9 + 5 + 9) + 15 * 9
+    parsed = list(csv.DictReader(io.StringIO(copied.decode("utf-8"))))
+    assert {row["measurement_point"] for row in parsed} == {
+        "baseline",
+        "post",
+        "follow_up_3m",
+        "follow_up_6m",
+    }

@@ -98,6 +98,10 @@ NO_UNSUBSCRIBE = [
     NotificationKind.SAFETY_ALERT,
     NotificationKind.SAFETY_ESCALATION,
     NotificationKind.INVITATION,
+    # Sent because a coordinator offered a place; it carries the invitation link.
+    NotificationKind.WAITLIST_OFFER,
+    # Part of taking part in a study: their group and what happens next.
+    NotificationKind.ALLOCATION_MADE,
 ]
 
 
@@ -204,12 +208,81 @@ def world(organization, facilitator_user, coordinator_user):
     }
 
 
+def _offer_screening(world: dict) -> None:
+    """The screening a waitlist offer is about: the person answered a PHQ-9 at screening too."""
+    from sessions.trials.models import OfferStatus, Screening
+
+    enrollment = world["enrollment"]
+    Screening.objects.get_or_create(
+        enrollment=enrollment,
+        defaults={
+            "organization": enrollment.cohort.organization,
+            "program": enrollment.cohort.program,
+            "screening_code": "SC-TEST01",
+            "full_name": enrollment.user.full_name,
+            "email": enrollment.user.email,
+            "form_version": "1",
+            "answers": {"phq9": {"9": 2}},
+            "eligible": True,
+            "screened_at": NOW - dt.timedelta(days=3),
+            "screened_by": world["coordinator"],
+            "consented": True,
+            "waitlisted_at": NOW - dt.timedelta(days=3),
+            "offer_status": OfferStatus.OFFERED,
+            "offered_at": NOW,
+            "offer_cohort": enrollment.cohort,
+            # Six days: the seventh would be the 23rd, which the denylist holds (the PHQ total).
+            "offer_expires_at": NOW + dt.timedelta(days=6),
+        },
+    )
+
+
+def _allocation(world: dict) -> None:
+    """The allocation a study-group message is about (the waitlist arm)."""
+    from sessions.trials.models import Allocation, AllocationSlot, Study, StudyArm
+
+    enrollment = world["enrollment"]
+    study = Study.objects.create(
+        organization=enrollment.cohort.organization,
+        program=enrollment.cohort.program,
+        name="Study",
+        block_sizes=[2],
+        created_by=world["coordinator"],
+    )
+    arm = StudyArm.objects.create(
+        study=study,
+        code="waitlist",
+        label="Course later",
+        enrollment_arm="control",
+        is_comparator=True,
+        what_happens_next="After your last check-in you are offered a place.",
+    )
+    slot = AllocationSlot.objects.create(
+        study=study, stratum_key="all", position=1, sealed=b"-", used_at=NOW
+    )
+    Allocation.objects.create(
+        study=study,
+        enrollment=enrollment,
+        slot=slot,
+        stratum_key="all",
+        stratum_label="Everyone",
+        block=1,
+        arm=arm,
+        allocated_at=NOW,
+        allocated_by=world["coordinator"],
+    )
+
+
 def _row(kind: str, world: dict) -> Notification:
     """A saved outbox row with the links the planner (or 'send now') writes for this kind."""
     enrollment: Enrollment = world["enrollment"]
     upcoming: ScheduledSession = world["sessions"][3]  # Tuesday 22 September
     missed: ScheduledSession = world["sessions"][1]  # Tuesday 8 September
     held: ScheduledSession = world["sessions"][2]  # Tuesday 15 September
+    if kind == NotificationKind.WAITLIST_OFFER:
+        _offer_screening(world)
+    if kind == NotificationKind.ALLOCATION_MADE:
+        _allocation(world)
     about: dict[str, Any] = {
         NotificationKind.SESSION_24H: {
             "enrollment": enrollment,
@@ -259,6 +332,12 @@ def _row(kind: str, world: dict) -> Notification:
             "safety_event": world["event"],
         },
         NotificationKind.WEEKLY_DIGEST: {"for_date": NOW.date()},
+        NotificationKind.WAITLIST_OFFER: {
+            "enrollment": enrollment,
+            "cohort": enrollment.cohort,
+            "invitation": world["invitation"],
+        },
+        NotificationKind.ALLOCATION_MADE: {"enrollment": enrollment, "cohort": enrollment.cohort},
     }[kind]
     recipient = world["facilitator"] if kind in STAFF_KINDS else world["participant"]
     return Notification.objects.create(

@@ -33,7 +33,8 @@ def test_clean_list_gives_one_row_per_participant_with_their_line_number():
             email="alex@example.org",
             phone="07700 900123",
             timezone="Europe/London",
-            arm="intervention",
+            # No arm column: the cohort decides (intervention, or "pending" in a study).
+            arm="",
         ),
         ParticipantRow(line=3, full_name="Patel, Sam", email="sam@example.org"),
     ]

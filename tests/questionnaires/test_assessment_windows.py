@@ -36,7 +36,8 @@ def _mbsr_cohort():
 def test_mbsr_participant_gets_baseline_and_post_with_the_eight_instruments():
     cohort = _mbsr_cohort()
     enrollment = EnrollmentFactory(cohort=cohort)
-    baseline, post = assessment_windows_sync(enrollment=enrollment)
+    baseline, post, *follow_ups = assessment_windows_sync(enrollment=enrollment)
+    assert [a.measurement_point.code for a in follow_ups] == ["follow_up_3m", "follow_up_6m"]
     first_session = dt.datetime(2026, 10, 6, 18, tzinfo=LONDON)
     last_session = dt.datetime(2026, 11, 24, 18, tzinfo=LONDON)
     assert (baseline.opens_at, baseline.closes_at) == (
@@ -90,7 +91,7 @@ def test_moving_the_first_session_moves_the_baseline_window():
 def test_completed_assessment_keeps_its_window():
     cohort = _mbsr_cohort()
     enrollment = EnrollmentFactory(cohort=cohort)
-    baseline, _ = assessment_windows_sync(enrollment=enrollment)
+    baseline, *_later = assessment_windows_sync(enrollment=enrollment)
     baseline.completed_at = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
     baseline.save()
     cohort.meeting_time = dt.time(10)
@@ -104,7 +105,7 @@ def test_completed_assessment_keeps_its_window():
 def test_status_runs_from_upcoming_to_open_to_missed_unless_completed():
     cohort = _mbsr_cohort()
     enrollment = EnrollmentFactory(cohort=cohort)
-    baseline, _ = assessment_windows_sync(enrollment=enrollment)
+    baseline, *_later = assessment_windows_sync(enrollment=enrollment)
     assert (
         baseline.status(now=baseline.opens_at - dt.timedelta(seconds=1))
         == AssessmentStatus.UPCOMING
@@ -119,7 +120,7 @@ def test_status_runs_from_upcoming_to_open_to_missed_unless_completed():
 def test_due_list_shows_open_questionnaires_and_ones_opening_within_a_week():
     cohort = _mbsr_cohort()
     enrollment = EnrollmentFactory(cohort=cohort)
-    baseline, _post = assessment_windows_sync(enrollment=enrollment)
+    baseline, *_later = assessment_windows_sync(enrollment=enrollment)
     assert (
         assessment_list_due_for_enrollment(
             enrollment=enrollment, now=baseline.opens_at - dt.timedelta(days=8)
@@ -141,4 +142,5 @@ def test_a_new_enrollment_through_the_coordinators_service_gets_its_windows(coor
             full_name="New Person",
             invited_by=coordinator_user,
         )
-    assert enrollment.assessments.count() == 2
+    # Baseline, post and the follow-ups at three and six months.
+    assert enrollment.assessments.count() == 4

@@ -141,7 +141,8 @@ def _command_and_page_agree(client, cohort, coordinator_user):
     [
         (
             ["everything"],
-            "Unknown kind “everything”. Choose one of: completion, participants, responses, outcomes.",
+            "Unknown kind “everything”. Choose one of: completion, participants, responses, outcomes, "
+            "allocations, screening, consort, comparison, fidelity.",
         ),
         (["completion", "--format", "pdf"], "Unknown format “pdf”. Choose csv or xlsx."),
         (["completion", "--format", "xlsx"], "An XLSX workbook needs --output FILE"),

@@ -202,7 +202,7 @@ NAMESPACE = {
 }
 # Each part of the cohort page makes the same queries: one more than the old one-page cohort
 # page, to count the open safety flags its overview shows.
-PINNED = {**dict.fromkeys(COHORT_PARTS, 16), "attendance_grid": 8, "session_detail": 11}
+PINNED = {**dict.fromkeys(COHORT_PARTS, 16), "attendance_grid": 8, "session_detail": 12}
 
 
 def _load(client, url, django_assert_max_num_queries, ceiling):

@@ -186,7 +186,7 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
         "cohort__organization",
         "scheduled_session__program_session",
         "scheduled_session__cohort",
-        "assessment",
+        "assessment__measurement_point",
         "follow_up__enrollment__cohort",
         "follow_up__scheduled_session__program_session",
         "safety_event__enrollment__cohort",

@@ -24,7 +24,7 @@ from accounts.emails import email_render, sender_address
 from accounts.models import Invitation, Organization, hash_token
 from programs.access import staff_of_cohorts, user_is_cohort_coordinator, user_works_with_cohort
 from programs.instrument_library import InstrumentNotFound, instrument_get
-from programs.models import Cohort, EnrollmentStatus
+from programs.models import Cohort, EnrollmentStatus, MeasurementKind
 from sessions.models import Attendance, FollowUp, ScheduledSession, SessionStatus
 from sessions.notifications.models import (
     PREFERENCE_FOR_KIND,
@@ -35,6 +35,8 @@ from sessions.notifications.models import (
 from sessions.notifications.services.unsubscribe import unsubscribe_url
 from sessions.questionnaires.models import Assessment
 from sessions.services.calendar import calendar_ics
+from sessions.trials.models import Allocation
+from sessions.trials.services.allocation import current_arm
 
 ICS_NAME = "session.ics"
 T = TypeVar("T")
@@ -89,12 +91,22 @@ def _questionnaire_minutes(assessment: Assessment) -> int:
     return total
 
 
+def _follow_up_words(assessment: Assessment) -> str:
+    """ "three months after the course" for a follow-up, so someone months past the course knows
+    which check-in this is (the label says when, never what is asked); empty for the others."""
+    point = assessment.measurement_point
+    if point.kind != MeasurementKind.FOLLOW_UP or not point.label:
+        return ""
+    return f"{point.label[:1].lower()}{point.label[1:]}"
+
+
 def _questionnaire_message(n: Notification) -> Message:
     assessment = _need(n.assessment)
     return Message(
         template=f"reminder-{n.kind}",
         context={
             "assessment": assessment,
+            "when_words": _follow_up_words(assessment),
             "minutes": _questionnaire_minutes(assessment),
             "action_url": _url("questionnaires:questionnaire_start", assessment.pk),
             "action_text": "Start or carry on with your check-in",
@@ -128,17 +140,21 @@ def _missed_message(n: Notification) -> Message:
     )
 
 
-def _invitation_message(n: Notification) -> Message:
-    invitation = _need(n.invitation)
+def _fresh_accept_url(invitation: Invitation) -> str:
     # Only a digest of the link is stored, so a resend makes a new link; the older e-mail's
     # link stops working, as when a coordinator invites someone again.
     token = secrets.token_urlsafe(32)
     Invitation.objects.filter(pk=invitation.pk).update(token_hash=hash_token(token))
+    return _url("invitation_accept", token)
+
+
+def _invitation_message(n: Notification) -> Message:
+    invitation = _need(n.invitation)
     return Message(
         template="invitation",
         context={
             "invitation": invitation,
-            "accept_url": _url("invitation_accept", token),
+            "accept_url": _fresh_accept_url(invitation),
             "inviter": n.requested_by or invitation.invited_by,
             "valid_days": max(1, (invitation.expires_at - timezone.now()).days),
         },
@@ -174,7 +190,36 @@ def _attendance_message(n: Notification) -> Message:
     )
 
 
+def _waitlist_offer_message(n: Notification) -> Message:
+    """A place offered: the start, until when, and the invitation link (accepting it accepts)."""
+    enrollment = _need(n.enrollment)
+    cohort = enrollment.cohort
+    return Message(
+        template="waitlist_offer",
+        context={
+            "starts_on": enrollment.start_date or cohort.start_date,
+            "expires_at": enrollment.screening.offer_expires_at,
+            "organization": cohort.organization,
+            "action_url": _fresh_accept_url(_need(n.invitation)),
+            "action_text": "Take the place",
+        },
+    )
+
+
+def _screening_safety_message(n: Notification) -> Message:
+    screening = _need(n.screening)
+    url = _url("trials:screening_detail", screening.pk)
+    context = {
+        "code": screening.screening_code,
+        "action_url": url,
+        "action_text": "Open the screening",
+    }
+    return Message(template="alert-safety_screening", context=context)
+
+
 def _safety_message(n: Notification) -> Message:
+    if n.screening_id is not None:
+        return _screening_safety_message(n)
     event = _need(n.safety_event)
     return Message(
         template="alert-safety",
@@ -288,6 +333,21 @@ def _digest_message(n: Notification) -> Message:
     )
 
 
+def _allocation_message(n: Notification) -> Message:
+    enrollment = _need(n.enrollment)
+    allocation = Allocation.objects.select_related("arm").get(enrollment=enrollment)
+    arm = current_arm(allocation)
+    return Message(
+        template="allocation_made",
+        context={
+            "arm": arm,
+            "gets_course_now": arm.enrollment_arm == "intervention",
+            "action_url": _url("reports:participant_home"),
+            "action_text": "See what happens next",
+        },
+    )
+
+
 BUILDERS = {
     NotificationKind.SESSION_24H: _session_message,
     NotificationKind.SESSION_1H: _session_message,
@@ -301,6 +361,8 @@ BUILDERS = {
     NotificationKind.SAFETY_ALERT: _safety_message,
     NotificationKind.SAFETY_ESCALATION: _safety_escalation_message,
     NotificationKind.WEEKLY_DIGEST: _digest_message,
+    NotificationKind.WAITLIST_OFFER: _waitlist_offer_message,
+    NotificationKind.ALLOCATION_MADE: _allocation_message,
 }
 
 
@@ -309,6 +371,8 @@ def organization_of(n: Notification) -> Organization | None:
     belongs to no single organization (a facilitator's weekly digest may cover several)."""
     if n.cohort is not None:
         return n.cohort.organization
+    if n.screening is not None:
+        return n.screening.organization
     if n.invitation is not None:
         return n.invitation.organization
     if n.scheduled_session is not None:
@@ -335,7 +399,10 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives:
     built = BUILDERS[notification.kind](notification)  # type: ignore[index]
     recipient = notification.recipient
     address = recipient.email
-    if notification.kind == NotificationKind.INVITATION and notification.invitation:
+    if (
+        notification.kind in (NotificationKind.INVITATION, NotificationKind.WAITLIST_OFFER)
+        and notification.invitation
+    ):
         address = notification.invitation.email
     headers = {"Message-ID": notification.message_id or message_id_for(notification)}
     unsubscribe = None

@@ -1,5 +1,6 @@
-"""Writes to the outbox outside the per-minute planner: safety alerts raised by an answer,
-staff pressing 'send now', and a finished questionnaire stopping its reminders."""
+"""Writes to the outbox outside the per-minute planner: safety alerts raised by an answer (a
+questionnaire's or a screening's), staff pressing 'send now', a waitlist offer, and a finished
+questionnaire stopping its reminders."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Invitation, User
+from accounts.models import Invitation, Membership, Role, User
 from programs.models import Enrollment
 from sessions.notifications.models import Notification, NotificationKind
 from sessions.notifications.services.delivery import notifications_dispatch
 from sessions.notifications.services.planning.staff import safety_alert_rows
 from sessions.questionnaires.models import Assessment, SafetyEvent
+from sessions.trials.models import Allocation, Screening
 
 
 class NotificationError(Exception):
@@ -94,4 +96,74 @@ def notification_send_now(
             _dispatch_after_commit(now)
     except IntegrityError:
         return Notification.objects.get(dedupe_key=key)
+    return row
+
+
+def allocation_message_write(*, allocation: Allocation, dedupe_key: str) -> Notification | None:
+    """Tell a participant their group in the study and what happens next, in the transaction that
+    allocated them; it leaves when that commits."""
+    enrollment = allocation.enrollment
+    now = timezone.now()
+    created = Notification.objects.bulk_create(
+        [
+            Notification(
+                kind=NotificationKind.ALLOCATION_MADE,
+                dedupe_key=dedupe_key,
+                recipient_id=enrollment.user_id,
+                send_at=now,
+                enrollment=enrollment,
+                cohort_id=enrollment.cohort_id,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    _dispatch_after_commit(now)
+    return created[0] if created else None
+
+
+def screening_safety_alerts_raise(*, screening: Screening) -> int:
+    """Alert the organization's coordinators about a screening PHQ-9 item 9 above 0, in the
+    screening's transaction; the alerts leave as soon as it commits."""
+    coordinators = Membership.objects.filter(
+        organization_id=screening.organization_id, role=Role.COORDINATOR, user__is_active=True
+    ).select_related("user")
+    rows = [
+        Notification(
+            kind=NotificationKind.SAFETY_ALERT,
+            dedupe_key=f"screening_safety_alert:{screening.pk}:{membership.user_id}",
+            recipient=membership.user,
+            send_at=screening.screened_at,
+            screening=screening,
+        )
+        for membership in coordinators
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:
+        _dispatch_after_commit(timezone.now())
+    return len(rows)
+
+
+def waitlist_offer_queue(*, screening: Screening, by: User) -> Notification:
+    """The offer e-mail to the person, in the offer's transaction; it leaves when it commits."""
+    enrollment = screening.enrollment
+    if enrollment is None:
+        raise NotificationError("The offer has no enrollment to invite them to.")
+    invitation = (
+        Invitation.objects.pending()
+        .filter(organization_id=screening.organization_id, email__iexact=screening.email, role="")
+        .order_by("-created_at")
+        .first()
+    )
+    now = timezone.now()
+    row = Notification.objects.create(
+        kind=NotificationKind.WAITLIST_OFFER,
+        dedupe_key=f"waitlist_offer:{screening.pk}:{enrollment.pk}",
+        recipient=enrollment.user,
+        send_at=now,
+        enrollment=enrollment,
+        cohort_id=enrollment.cohort_id,
+        invitation=invitation,
+        requested_by=by,
+    )
+    _dispatch_after_commit(now)
     return row

@@ -274,6 +274,9 @@ def facts_build(
                         practice_days += 1
                         practice_minutes += p.minutes or 0
 
+        # Completion facts (and the completion export's columns) are about baseline and post,
+        # one of each per plan (MeasurementPoint.clean); follow-ups are counted where each point
+        # is shown by name (status pages, the responses export).
         kinds = done[enrollment.pk]
         baseline = MeasurementKind.BASELINE in kinds
         post = MeasurementKind.POST in kinds

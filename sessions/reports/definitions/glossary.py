@@ -6,7 +6,7 @@ sessions.reports.definitions computes.
 
 from __future__ import annotations
 
-__all__ = ["DEFINITIONS"]
+__all__ = ["DEFINITIONS", "STUDY_DEFINITIONS"]
 
 # (name, definition in plain words): printed in every export's codebook and on the report pages.
 DEFINITIONS: list[tuple[str, str]] = [
@@ -99,5 +99,53 @@ DEFINITIONS: list[tuple[str, str]] = [
         "open safety flags",
         "Answers that raised a safety flag (such as PHQ-9 item 9) that no member of staff has "
         "acknowledged yet.",
+    ),
+]
+
+# Randomized studies: how the CONSORT flow and the between-arm results count people (printed on
+# the study results and CONSORT pages; sessions.reports.trial_results counts them).
+STUDY_DEFINITIONS: list[tuple[str, str]] = [
+    (
+        "assessed for eligibility",
+        "Everyone screened for the study (and the screening of anyone randomized in it).",
+    ),
+    (
+        "excluded",
+        "Screened people who were not randomized, each under one reason: not meeting the "
+        "inclusion criteria (and under each rule they did not meet, so those lines may add up "
+        "to more), declined to take part (eligible but did not consent), or eligible and "
+        "consented but not randomized (still waiting, or enrolled without a randomization yet).",
+    ),
+    ("randomized", "People allocated to an arm by “Randomize”."),
+    (
+        "allocated",
+        "Randomized people in each arm: the arm after any correction, else the arm drawn.",
+    ),
+    (
+        "received the allocated course",
+        "Course arms: allocated people who attended (or made up) at least one session. Control "
+        "arms are offered no sessions, so everyone allocated to one received what it gives.",
+    ),
+    (
+        "discontinued",
+        "Allocated people who withdrew, under the reason recorded when they withdrew.",
+    ),
+    (
+        "lost to follow-up",
+        "Allocated people who did not withdraw but sent no questionnaire at the last "
+        "post or follow-up point whose window has closed for them. Someone whose windows are "
+        "all still open is not counted.",
+    ),
+    (
+        "analysed",
+        "Allocated people with a score at baseline and a score of the same questionnaire at "
+        "any post or follow-up point, analysed in the arm they were allocated to (intention "
+        "to treat), whether or not they attended or withdrew.",
+    ),
+    (
+        "n and missing",
+        "n: people in the arm with both a baseline and a score at this point on this score. "
+        "Missing: everyone randomized to the arm minus n; those whose window at the point is "
+        "still open are counted as not yet due.",
     ),
 ]

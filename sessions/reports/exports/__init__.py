@@ -26,6 +26,7 @@ from sessions.reports.exports.columns import (
     PARTICIPANT_COLUMNS,
     RESPONSE_COLUMNS,
     SCORE_BASE_COLUMNS,
+    STUDY_KINDS,
     score_subscale_columns,
 )
 from sessions.reports.exports.run import (
@@ -53,6 +54,7 @@ __all__ = [
     "PARTICIPANT_COLUMNS",
     "RESPONSE_COLUMNS",
     "SCORE_BASE_COLUMNS",
+    "STUDY_KINDS",
     "ExportError",
     "ExportOutput",
     "ExportScope",

@@ -20,6 +20,8 @@ KINDS = (
     "fidelity",
 )
 IDENTIFIABLE_KINDS = ("participants", "responses")
+# A study's files span every cohort in it and the people screened for none: coordinators only.
+STUDY_KINDS = ("allocations", "screening", "consort", "comparison")
 IDENTIFIERS = ("name", "email")
 
 COMPLETION_COLUMNS = (
@@ -195,7 +197,7 @@ COLUMN_MEANINGS: dict[str, str] = {
     "attendance_rate": "Sessions attended / sessions held over the arm's enrolled participants, 0 to 1 with 4 places; empty until a session is held.",
     "baseline_completed": "Completion file: enrolled participants who sent every baseline questionnaire. Participants file: 1 if this participant did, else 0.",
     "post_completed": "As baseline_completed, for the post measurement point.",
-    "paired_completed": "Enrolled participants who completed both baseline and post.",
+    "paired_completed": "Enrolled participants who completed both baseline and post (follow-ups are in the responses and scores files).",
     "practice_adherence": "Practice days / days in the program so far, 0 to 1 with 4 places; empty before the program's first day.",
     "cohort_status": "not_started (its first session has not begun), running, or finished (its last session has begun); a cohort without sessions runs from its start date. The same rule as the overview's cohort status.",
     "cohort_start_date": "The cohort's start date (YYYY-MM-DD).",
@@ -205,7 +207,7 @@ COLUMN_MEANINGS: dict[str, str] = {
     "completed_course": "1 if the participant attended at least the program's threshold of sessions, else 0.",
     "practice_days": "See “practice days” in the definitions.",
     "practice_minutes": "See “practice minutes” in the definitions.",
-    "measurement_point": "baseline or post (or another point of the program's questionnaire plan).",
+    "measurement_point": "The measurement point's code in the program's questionnaire plan: baseline, post, or a follow-up such as follow_up_3m or follow_up_6m (weeks after the last session).",
     "instrument": "The instrument's code, e.g. phq9 (see the dictionary).",
     "instrument_version": "The version of the instrument's definition the answers were given to.",
     "item": "The item's number within the instrument.",

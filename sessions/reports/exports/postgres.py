@@ -62,7 +62,7 @@ def _sql(identifiable: bool) -> str:
                     {_text("p.name")} AS program,
                     {_text("c.name")} AS cohort,
                     {_text("e.arm")} AS arm,
-                    {_text("mp.kind")} AS point,
+                    {_text("mp.code")} AS point,
                     {_text("x.instrument")} AS instrument,
                     {_text("x.instrument_version")} AS version,
                     to_char(x.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')

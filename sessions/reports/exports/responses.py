@@ -55,7 +55,7 @@ RESPONSE_FIELDS = (
     "assessment__enrollment__cohort__program__name",
     "assessment__enrollment__cohort__name",
     "assessment__enrollment__arm",
-    "assessment__measurement_point__kind",
+    "assessment__measurement_point__code",
     "instrument",
     "instrument_version",
     "submitted_at",
@@ -168,7 +168,7 @@ def _values_text(instrument: Instrument, number: int) -> str:
 def dictionary_rows(scope: ExportScope) -> Iterator[list[Cell]]:
     program_ids = set(scope.cohorts.values_list("program_id", flat=True))
     codes: list[str] = []
-    for planned in planned_instruments(program_ids).values():
+    for planned in planned_instruments(program_ids, every_point=True).values():
         codes += [code for code in planned if code not in codes]
     for code in sorted(codes):
         try:

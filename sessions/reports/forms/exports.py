@@ -12,7 +12,7 @@ from typing import Any, cast
 from django import forms
 
 from programs.models import Arm, Cohort, Program
-from sessions.reports.exports import FILES, IDENTIFIABLE_KINDS
+from sessions.reports.exports import FILES, IDENTIFIABLE_KINDS, STUDY_KINDS
 from sessions.reports.selectors.access import ReportAccess, program_list_for_report
 from sessions.reports.states import CohortState
 
@@ -137,6 +137,12 @@ class ExportForm(forms.Form):
         _limit_choices(self, access)
         if not access.is_coordinator:
             del self.fields["identifiable"]
+        # The study files are offered to coordinators only; asked for anyway, clean() says why.
+        self.offered_kinds = [
+            (value, label)
+            for value, label in KIND_CHOICES
+            if access.is_coordinator or value not in STUDY_KINDS
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -147,6 +153,12 @@ class ExportForm(forms.Form):
                 "cohort",
                 f"{cohort.name} is a cohort of {cohort.program.name}, not of {program.name}. "
                 "Choose one of its cohorts, or every cohort.",
+            )
+        if kind in STUDY_KINDS and not self.access.is_coordinator:
+            self.add_error(
+                "kind",
+                "Study files cover every cohort in the study and people screened for none of "
+                "them, so only coordinators export them. Choose another export.",
             )
         if data.get("identifiable") and kind and kind not in IDENTIFIABLE_KINDS:
             self.add_error(
@@ -180,7 +192,7 @@ class ExportForm(forms.Form):
                 "help": KIND_HELP[value],
                 "checked": chosen == value,
             }
-            for n, (value, label) in enumerate(KIND_CHOICES)
+            for n, (value, label) in enumerate(self.offered_kinds)
         ]
 
     def download_query(self) -> dict[str, str]:

@@ -77,8 +77,9 @@ def home_for_participant(*, user: User, now: dt.datetime) -> HomePage:
         for course in course_list_for_participant(user=user, enrollments=with_practice, now=now)
     }
     practice_days = practice_day_counts(enrollments=with_practice, first=week_start, last=today)
+    asked = [*joined, *current.finished]
     assessments = (
-        assessment_list_current_for_enrollments(enrollments=joined, now=now) if joined else []
+        assessment_list_current_for_enrollments(enrollments=asked, now=now) if asked else []
     )
     answered = assessment_instruments_answered(assessments=assessments) if assessments else {}
     cards = []
@@ -115,6 +116,23 @@ def home_for_participant(*, user: User, now: dt.datetime) -> HomePage:
                     course, card, user=user, label=label, number=number, week_start=week_start
                 )
             )
+    # A course marked completed has no card, but its questionnaires after the course (a
+    # follow-up months later) are still the person's to do.
+    for number, enrollment in enumerate(current.finished, start=len(joined) + 1):
+        label = course_label(enrollment) if len(asked) > 1 else ""
+        for assessment in assessments:
+            if assessment.enrollment_id == enrollment.pk:
+                started, sent = answered.get(assessment.pk, (False, set()))
+                tasks.append(
+                    questionnaire_task(
+                        assessment,
+                        now=now,
+                        started=started,
+                        sent=sent,
+                        label=label,
+                        course_number=number,
+                    )
+                )
     return HomePage(
         tasks=task_list_sorted(tasks),
         has_questionnaires=bool(assessments),

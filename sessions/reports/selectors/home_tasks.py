@@ -103,15 +103,19 @@ def _minutes(codes: list[str]) -> tuple[int, int]:
     return len(codes), total
 
 
-# Labels that say when ("Before the course") read on from "Questionnaires"; others ("Weekly
-# check-in") name the questionnaires.
+# Labels that say when ("Before the course", "Three months after the course") read on from
+# "Questionnaires"; others ("Weekly check-in") name the questionnaires.
 _WHEN_WORDS = ("before", "after", "during", "at", "in")
+# A follow-up's label says how long after first: "Three months after the course".
+_WHEN_WITHIN_WORDS = 3
 
 
 def questionnaire_task_name(label: str) -> str:
-    """ "Before the course" → "Questionnaires before the course"; "Check-in" → "Check-in questionnaires"."""
-    first = label.split(" ", 1)[0].lower()
-    if first in _WHEN_WORDS:
+    """ "Before the course" → "Questionnaires before the course"; "Three months after the
+    course" → "Questionnaires three months after the course"; "Check-in" → "Check-in
+    questionnaires"."""
+    words = label.lower().split(" ")[:_WHEN_WITHIN_WORDS]
+    if words[0] in _WHEN_WORDS or any(word in ("after", "before") for word in words[1:]):
         return f"Questionnaires {label[:1].lower()}{label[1:]}"
     return f"{label} questionnaires"
 

@@ -12,6 +12,7 @@ from accounts.demo import (
     demo_totp_instructions,
 )
 from sessions.demo.courses import demo_courses_ensure
+from sessions.demo.trial import demo_trial_ensure
 
 
 class Command(BaseCommand):
@@ -30,6 +31,8 @@ class Command(BaseCommand):
         if participants < 1:
             raise CommandError("--participants must be at least 1.")
         people = demo_people_ensure(participants=participants)
+        # Before the courses, so the list of cohorts printed below is the same on every run.
+        trial = demo_trial_ensure(people=people)
         cohorts = demo_courses_ensure(people=people)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in “{people.organization.name}”."))
         self.stdout.write(f"  coordinator: {people.coordinator.email}")
@@ -53,6 +56,13 @@ class Command(BaseCommand):
                 f"{cohort.held} of {cohort.sessions} sessions held, "
                 f"{cohort.attendance} attendance records, {cohort.practice_logs} practice entries"
             )
+        self.stdout.write(
+            f"Study “{trial.study}”: {trial.screened} screened, {trial.randomized} randomized ("
+            + ", ".join(f"{label} {n}" for label, n in trial.per_arm)
+            + "); trial people can sign in as:"
+        )
+        for email, arm in trial.sign_in:
+            self.stdout.write(f"  {email} ({arm})")
         self.stdout.write(f"Demo password for every account: {DEMO_PASSWORD}")
         for line in demo_totp_instructions(people):
             self.stdout.write(line)

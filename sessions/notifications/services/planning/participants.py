@@ -139,9 +139,11 @@ def plan_questionnaire_reminders(*, now: dt.datetime) -> Iterator[Notification]:
             opens_at__lte=now,
             closes_at__gt=now + CLOSING_LATEST,
             completed_at__isnull=True,
-            enrollment__status=EnrollmentStatus.ACTIVE,
+            # A course marked completed still has its questionnaires after the course to come
+            # (a follow-up months later); only leaving the course stops them.
+            enrollment__status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED],
             enrollment__accepted_at__isnull=False,
-        ).select_related("enrollment__user")
+        ).select_related("enrollment__user", "measurement_point")
     )
     prefs = preferences_for(a.enrollment.user_id for a in assessments)
     for assessment in assessments:
