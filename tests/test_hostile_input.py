@@ -40,7 +40,13 @@ from sessions.models import FacilitatorNote, FollowUp, ScheduledSession, Session
 from sessions.notifications.models import Notification
 from sessions.notifications.services.messages import notification_email
 from sessions.questionnaires.models import SafetyEvent
-from tests.factories import PASSWORD, EnrollmentFactory, UserFactory, staff_totp_ensure
+from tests.factories import (
+    PASSWORD,
+    CohortFactory,
+    EnrollmentFactory,
+    UserFactory,
+    staff_totp_ensure,
+)
 from tests.reauthentication import record_reauthentication
 from tests.sessions.staff_cast import enroll, ier_cohort
 from tests.test_url_matrix import (
@@ -1284,6 +1290,17 @@ STAFF_FORMS: dict[str, FormCase] = {
             "arm2_next": hostile_text(),
         },
         shows=((_coordinator, _page("trials:study_list")),),
+    ),
+    "study add cohort": FormCase(
+        who=_coordinator,
+        url=lambda w, data: reverse("trials:study_cohort_add", args=[_study(w).pk]),
+        fields=lambda w: {
+            "cohort": sometimes(
+                str(CohortFactory(organization=w.organization, program=w.cohort.program).pk)
+            )
+        },
+        allowed=frozenset({302, 400}),
+        shows=((_coordinator, lambda w: reverse("trials:study_detail", args=[_study(w).pk])),),
     ),
     "study randomize": FormCase(
         who=_coordinator,

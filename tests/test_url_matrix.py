@@ -705,6 +705,22 @@ def _study(world: World) -> Any:
     )
 
 
+def _free_cohort(world: World) -> Any:
+    """A cohort of the study's program in no study yet (made once, when the address is built,
+    so that a refused POST's "nothing changed" check does not count it)."""
+    from programs.models import Cohort
+
+    found = Cohort.objects.filter(name="Later intake", organization=world.organization).first()
+    return found or CohortFactory(
+        organization=world.organization, program=world.cohort.program, name="Later intake"
+    )
+
+
+def _study_cohort_add(world: World) -> str:
+    _free_cohort(world)
+    return _r("trials:study_cohort_add", _study(world).pk)
+
+
 def _study_waiting(world: World) -> Any:
     """A participant of the study ready to be randomized (made once)."""
     from tests.trials.allocation_helpers import ready_enrollment
@@ -1310,6 +1326,15 @@ PROJECT: dict[str, Row] = {
     "trials:study_list": coordinators(url("trials:study_list")),
     "trials:study_new": coordinators(url("trials:study_new")),
     "trials:study_detail": cohort_coordinator(lambda w: _r("trials:study_detail", _study(w).pk)),
+    "trials:study_cohort_add": post_only(
+        _study_cohort_add,
+        PostCase(
+            owner="coordinator",
+            data=lambda w: {"cohort": _free_cohort(w).pk},
+            expect=to("trials:study_detail"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
     "trials:study_randomize": cohort_coordinator(
         lambda w: _r("trials:study_randomize", _study(w).pk, _study_waiting(w).pk),
         post=PostCase(
@@ -1537,7 +1562,8 @@ DATA_APPS = {
 def snapshot() -> dict[str, list[dict[str, Any]]]:
     """Every row of the project's data (and allauth's), to see whether a request changed any."""
     state = {}
-    for model in apps.get_models():
+    # With the many-to-many tables too (a cohort's facilitators, a study's cohorts).
+    for model in apps.get_models(include_auto_created=True):
         meta = model._meta
         if meta.app_label not in DATA_APPS or any(w in meta.model_name for w in LOG_MODEL_WORDS):
             continue

@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("studies/", studies.study_list, name="study_list"),
     path("studies/new/", studies.study_new, name="study_new"),
     path("studies/<int:pk>/", studies.study_detail, name="study_detail"),
+    path("studies/<int:pk>/cohorts/", studies.study_cohort_add_view, name="study_cohort_add"),
     path(
         "studies/<int:pk>/randomize/<int:enrollment_pk>/",
         studies.study_randomize,

@@ -58,6 +58,27 @@ class ProgramChoiceForm(forms.Form):
         program_field.queryset = programs
 
 
+class StudyCohortAddForm(forms.Form):
+    """Add a later cohort of the study's program to it."""
+
+    cohort = forms.ModelChoiceField(
+        label="Cohort to add",
+        queryset=Cohort.objects.none(),
+        empty_label=None,
+        help_text="Cohorts of this program whose participants have no group yet.",
+        error_messages={
+            "required": "Choose a cohort.",
+            "invalid_choice": "Choose one of the cohorts listed.",
+        },
+    )
+
+    def __init__(self, *args: Any, cohorts: QuerySet[Cohort], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["cohort"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = cohorts
+
+
 class StudyForm(forms.Form):
     name = forms.CharField(label="Name of the study", max_length=160)
     cohorts = forms.ModelMultipleChoiceField(

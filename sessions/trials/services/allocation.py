@@ -225,6 +225,32 @@ def study_create(
     return study
 
 
+def study_cohort_add(*, study: Study, cohort: Cohort, by: User) -> None:
+    """A later intake joins the running study: its participants wait for "Randomize" like the
+    others, drawing from the same strata's sealed sequences (no new slots are needed)."""
+    with transaction.atomic():
+        # Locked so an enrollment with a hand-set group cannot slip in while it joins.
+        cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+        if study.cohorts.filter(pk=cohort.pk).exists():
+            raise StudyError(
+                f"The cohort “{cohort.name}” is already in this study.", field="cohort"
+            )
+        problems = _cohort_problems(
+            [cohort], organization=study.organization, program=study.program, study=study
+        )
+        if problems:
+            raise StudyError(" ".join(problems), field="cohort")
+        study.cohorts.add(cohort)
+        audit_record(
+            request=None,
+            actor=by,
+            action=AuditAction.ORGANIZATION_CHANGED,
+            obj=study,
+            organization=study.organization,
+            details={"change": "study_cohort_added", "study": study.pk, "cohort": cohort.pk},
+        )
+
+
 def study_questions(study: Study) -> list[StratumQuestion]:
     """The study's stratifying questions, in its order."""
     questions = strata_questions(study.program)

@@ -11,9 +11,15 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from sessions.trials.forms.studies import AllocationCorrectForm, ProgramChoiceForm, StudyForm
+from sessions.trials.forms.studies import (
+    AllocationCorrectForm,
+    ProgramChoiceForm,
+    StudyCohortAddForm,
+    StudyForm,
+)
 from sessions.trials.models import Allocation
 from sessions.trials.selectors import (
     allocation_get_for_coordinator,
@@ -31,6 +37,7 @@ from sessions.trials.services.allocation import (
     allocation_correct,
     randomize,
     randomize_problem,
+    study_cohort_add,
     study_create,
 )
 from sessions.trials.strata import strata_questions
@@ -90,10 +97,17 @@ def study_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def study_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def study_detail(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    add_form: StudyCohortAddForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     study = study_get_for_coordinator(user=request.user, pk=pk)
     screening = _safe_reverse("trials:screening_list")
+    cohorts = cohorts_for_study_form(user=request.user, program=study.program)
     context = {
+        "add_form": add_form or StudyCohortAddForm(cohorts=cohorts),
         **study_page(study=study),
         "screening_url": f"{screening}?{urlencode({'program': study.program.slug})}"
         if screening
@@ -101,7 +115,28 @@ def study_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "results_url": _safe_reverse("reports:study_results", kwargs={"pk": study.pk}),
         "consort_url": _safe_reverse("reports:study_consort", kwargs={"pk": study.pk}),
     }
-    return render(request, "trials/studies/study_detail.html", context)
+    return render(request, "trials/studies/study_detail.html", context, status=status)
+
+
+@require_POST
+def study_cohort_add_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A later cohort joins the study; a refusal is shown on the study page."""
+    study = study_get_for_coordinator(user=request.user, pk=pk)
+    cohorts = cohorts_for_study_form(user=request.user, program=study.program)
+    form = StudyCohortAddForm(request.POST, cohorts=cohorts)
+    if form.is_valid():
+        cohort = form.cleaned_data["cohort"]
+        try:
+            study_cohort_add(study=study, cohort=cohort, by=request.user)
+        except StudyError as exc:
+            form.add_error("cohort", str(exc))
+        else:
+            messages.success(
+                request,
+                f"{cohort.name} is now part of the study; its participants wait for randomization.",
+            )
+            return redirect("trials:study_detail", pk=study.pk)
+    return study_detail(request, pk, add_form=form, status=400)
 
 
 def study_randomize(request: AuthenticatedHttpRequest, pk: int, enrollment_pk: int) -> HttpResponse:
