@@ -1321,6 +1321,12 @@ STAFF_FORMS: dict[str, FormCase] = {
         reauthenticate=True,
         shows=((_coordinator, lambda w: reverse("trials:study_detail", args=[_study(w).pk])),),
     ),
+    "screening safety follow-up": FormCase(
+        who=_coordinator,
+        url=_at("trials:screening_safety", lambda w: _screening(w, "flagged").pk),
+        fields=lambda w: {"note": hostile_text()},
+        allowed=frozenset({302, 400}),
+    ),
     "screening decline": FormCase(
         who=_coordinator,
         url=_at("trials:screening_decline", lambda w: _screening(w, "offered").pk),

@@ -671,12 +671,18 @@ def _screening(world: World, state: str = "waiting") -> Any:
     found = Screening.objects.filter(email=email).first()
     if found is not None:
         return found
+    extra = {}
+    if state == "flagged":
+        from tests.trials.screening_helpers import phq9
+
+        extra["phq9"] = phq9(0, 0, 0, 0, 0, 0, 0, 0, 1)
     screening = screen(
         organization=world.organization,
         program=world.cohort.program,
         by=world.coordinator,
         email=email,
         consented=state != "unconsented",
+        **extra,
     )
     if state == "offered":
         waitlist_offer(screening=screening, cohort=world.cohort, by=world.coordinator)
@@ -1290,6 +1296,15 @@ PROJECT: dict[str, Row] = {
         PostCase(
             owner="coordinator",
             data=lambda w: {},
+            expect=to("trials:screening_detail"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
+    "trials:screening_safety": post_only(
+        lambda w: _r("trials:screening_safety", _screening(w, "flagged").pk),
+        PostCase(
+            owner="coordinator",
+            data=lambda w: {"note": "Rang them; their GP will call today."},
             expect=to("trials:screening_detail"),
             outsiders=NOT_COHORT_COORDINATOR,
         ),

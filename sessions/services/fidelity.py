@@ -11,7 +11,6 @@ checklist weighs no more than a long one.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,15 +20,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from accounts.models import Membership, User
 from programs.models import Cohort
+from programs.person_codes import person_code_ensure
 from sessions.models import FidelityRating, RaterRole, ScheduledSession
 
 NOTE_MAX_LENGTH = 2000
-FACILITATOR_CODE_PREFIX = "FC"
-FACILITATOR_CODE_LENGTH = 10
 
 
 class FidelityError(Exception):
@@ -142,7 +139,13 @@ def fidelity_rate(
     for _attempt in range(2):
         try:
             with transaction.atomic():
-                return _save(session, rater, role, done, note, facilitator_id)
+                rating = _save(session, rater, role, done, note, facilitator_id)
+                if facilitator_id is not None:
+                    # Drawn now, so exports find the facilitator's pseudonym already there.
+                    facilitator_code(
+                        organization_id=session.cohort.organization_id, user_id=facilitator_id
+                    )
+                return rating
         except IntegrityError:
             # Someone else's first rating of this role landed a moment ago: the next pass finds
             # it and says so.
@@ -279,15 +282,7 @@ def fidelity_adherence(
 
 
 def facilitator_code(*, organization_id: int, user_id: int) -> str:
-    """A stable pseudonym for a member of staff in one organization, e.g. "FC-K3Q9M7XA2B".
-
-    There is no stored staff code (person codes are drawn for participants), so this one is
-    derived: an HMAC of the organization and user ids keyed with SECRET_KEY. It says nothing
-    about the person, differs between organizations (their exports cannot be linked through it)
-    and is the same in every export, as long as SECRET_KEY stays the same.
-    """
-    digest = salted_hmac(
-        "stillwater.fidelity.facilitator_code", f"{organization_id}:{user_id}", algorithm="sha256"
-    ).digest()
-    characters = base64.b32encode(digest).decode("ascii")[:FACILITATOR_CODE_LENGTH]
-    return f"{FACILITATOR_CODE_PREFIX}-{characters}"
+    """The member of staff's pseudonym in one organization: their person code there (the same
+    kind participants have, e.g. "PS-7K3Q9M"), drawn at random the first time it is needed and
+    kept, so it is the same in every export and says nothing about the person."""
+    return person_code_ensure(organization_id=organization_id, user_id=user_id)

@@ -229,6 +229,17 @@ class Screening(models.Model):
     reasons = models.JSONField(default=list, blank=True)
     # Screening PHQ-9 item 9 above 0: routed to the safety path as everywhere.
     safety_flagged = models.BooleanField(default=False)
+    # What a member of staff did about the flag, as for a participant's safety flag: until it is
+    # recorded the flag stays open on the screening list and the coordinators' landing page.
+    safety_followed_up_at = models.DateTimeField(null=True, blank=True)
+    safety_followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    safety_follow_up_note = models.TextField(blank=True)
     screened_at = models.DateTimeField()
     screened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

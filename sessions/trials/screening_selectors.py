@@ -191,3 +191,15 @@ def screening_studies(*, organization: Organization, program: Program) -> QueryS
     return Study.objects.filter(organization=organization, program=program).order_by(
         "-created_at", "-pk"
     )
+
+
+def screening_safety_open(*, organization: Organization) -> QuerySet[Screening]:
+    """Screenings of the organization with a safety flag nobody has recorded a follow-up for,
+    oldest first."""
+    return (
+        Screening.objects.filter(
+            organization=organization, safety_flagged=True, safety_followed_up_at__isnull=True
+        )
+        .select_related("program")
+        .order_by("screened_at", "pk")
+    )

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("screening/new/<slug:slug>/", screening.screening_new, name="screening_new"),
     path("screening/<int:pk>/", screening.screening_detail, name="screening_detail"),
     path("screening/<int:pk>/consent/", screening.screening_consent, name="screening_consent"),
+    path("screening/<int:pk>/safety/", screening.screening_safety, name="screening_safety"),
     path("screening/<int:pk>/offer/", screening.screening_offer, name="screening_offer"),
     path("screening/<int:pk>/enroll/", screening.screening_enroll_direct, name="screening_enroll"),
     path("screening/<int:pk>/decline/", screening.screening_decline, name="screening_decline"),

@@ -101,3 +101,36 @@ def test_a_coordinator_screens_an_ineligible_and_an_eligible_person(page: Page, 
     expect(page.get_by_text("Sam Ready")).to_have_count(0)
     _shot(page, "list")
     assert Screening.objects.count() == 2
+
+
+def test_a_coordinator_records_the_follow_up_of_a_screening_safety_flag(
+    page: Page, demo: DemoPeople
+):
+    from tests.factories import shipped_program
+    from tests.trials.screening_helpers import phq9, screen
+
+    flagged = screen(
+        organization=demo.organization,
+        program=shipped_program("mbsr-8-ms"),
+        by=demo.coordinator,
+        full_name="Robin Flagged",
+        phq9=phq9(0, 0, 0, 0, 0, 0, 0, 0, 1),
+    )
+    sign_in(page, demo.coordinator.email)
+    # The landing page lists it until someone records what was done.
+    expect(
+        page.get_by_role("heading", name="Safety flag from screening to follow up")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Review and record the follow-up for Robin Flagged").click()
+    expect(page.get_by_role("heading", level=2, name="needs a follow-up today")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("What was done").focus()
+    page.keyboard.type("Rang them at 14:10; their GP will call today.")
+    page.get_by_role("button", name="Record the follow-up").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Safety flag followed up")).to_be_visible()
+    assert_accessible(page)
+    flagged.refresh_from_db()
+    assert flagged.safety_followed_up_at is not None

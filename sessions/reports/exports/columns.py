@@ -270,7 +270,7 @@ COLUMN_MEANINGS: dict[str, str] = {
     "ancova_p": "Two-sided p-value of the ANCOVA estimate, 4 significant digits.",
     "hedges_g": "Hedges' g of the change scores (difference / pooled SD of the changes, small-sample corrected), 4 places.",
     "session_number": "The program session's number.",
-    "facilitator_code": "The facilitator's pseudonymous code in this organization.",
+    "facilitator_code": "The facilitator's person code in this organization (see person_code): drawn at random, the same in every export; for an observer's rating, the code of the facilitator whose session was observed.",
     "rater_role": "facilitator (rated their own session) or observer.",
     "items_done": "Core elements of the session's fidelity checklist rated as delivered.",
     "items_total": "Core elements on the session's fidelity checklist.",

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sessions.models import FidelityRating, SessionStatus
 from sessions.reports.exports.cells import Cell, cell, rate4
 from sessions.reports.exports.columns import FIDELITY_COLUMNS
-from sessions.reports.exports.scope import ExportScope, Table
+from sessions.reports.exports.scope import ExportScope, Table, person_code_of
 from sessions.services.fidelity import facilitator_code
 
 
@@ -24,6 +24,12 @@ def fidelity_rows(scope: ExportScope) -> Iterator[list[Cell]]:
     ratings = (
         FidelityRating.objects.filter(scheduled_session__cohort_id__in=scope.cohorts.values("pk"))
         .exclude(scheduled_session__status=SessionStatus.CANCELLED)
+        # The facilitator's person code in the row's organization, read in the same query.
+        .annotate(
+            stored_code=person_code_of(
+                "scheduled_session__cohort__organization_id", "facilitator_id"
+            )
+        )
         .values_list(
             "scheduled_session__cohort__program__name",
             "scheduled_session__cohort__name",
@@ -33,6 +39,7 @@ def fidelity_rows(scope: ExportScope) -> Iterator[list[Cell]]:
             "role",
             "items_done",
             "items_total",
+            "stored_code",
         )
         .order_by(
             "scheduled_session__cohort__program__name",
@@ -54,12 +61,12 @@ def fidelity_rows(scope: ExportScope) -> Iterator[list[Cell]]:
         role,
         done,
         total,
+        stored_code,
     ) in ratings.iterator(chunk_size=2000):
-        code = (
-            facilitator_code(organization_id=organization_id, user_id=facilitator_id)
-            if facilitator_id is not None
-            else None
-        )
+        code = stored_code
+        if code is None and facilitator_id is not None:
+            # A rating saved before codes were drawn at rating time: drawn once, kept from now.
+            code = facilitator_code(organization_id=organization_id, user_id=facilitator_id)
         yield [
             cell(program),
             cell(cohort),

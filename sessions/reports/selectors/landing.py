@@ -25,6 +25,8 @@ from sessions.questionnaires.selectors import safety_event_list_open_for_staff
 from sessions.reports.selectors.overview import report_access_for_coordinator
 from sessions.reports.selectors.worklist import safety_items_build
 from sessions.selectors import follow_up_list_open_for_cohorts, scheduled_session_list_unrecorded
+from sessions.trials.models import Screening
+from sessions.trials.screening_selectors import screening_safety_open
 
 __all__ = [
     "ATTENDANCE_GRACE",
@@ -48,6 +50,8 @@ class LandingPage:
 
     organization: Organization
     safety_items: list[dict[str, Any]]
+    # Screened people (not enrolled) whose PHQ-9 item 9 flag nobody has followed up yet.
+    screening_safety: list[Screening]
     follow_ups: list[dict[str, Any]]
     follow_up_count: int
     unrecorded: list[dict[str, Any]]
@@ -97,6 +101,7 @@ def landing_for_coordinator(*, user: User, now: dt.datetime) -> LandingPage:
     return LandingPage(
         organization=organization,
         safety_items=safety_items_build(events, now=now),
+        screening_safety=list(screening_safety_open(organization=organization)[:LIST_LIMIT]),
         follow_ups=[
             {
                 "follow_up": f,

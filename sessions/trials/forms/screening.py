@@ -190,3 +190,17 @@ class EnrollForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 (narrows the type)
         field.queryset = cohorts
         field.label_from_instance = _cohort_label  # type: ignore[method-assign,assignment]
+
+
+class SafetyFollowUpForm(forms.Form):
+    """What was done about a screening's safety flag."""
+
+    note = forms.CharField(
+        label="What was done",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="For example: who you told (their clinician, the crisis team), what was agreed.",
+        error_messages={
+            "required": "Say what was done: for example who you told and what was agreed."
+        },
+    )

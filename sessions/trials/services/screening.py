@@ -177,6 +177,49 @@ def screening_consent_record(
     return screening
 
 
+def screening_safety_problem(screening: Screening) -> str | None:
+    """Why no follow-up can be recorded for this screening's flag, if it cannot."""
+    if not screening.safety_flagged:
+        return "This screening has no safety flag to follow up."
+    if screening.safety_followed_up_at is not None:
+        return "The follow-up of this flag is already recorded."
+    return None
+
+
+def screening_safety_follow_up(
+    *, screening: Screening, by: User, note: str, now: dt.datetime | None = None
+) -> Screening:
+    """Record what was done about a screening's safety flag; the flag is then closed."""
+    note = note.strip()
+    problem = screening_safety_problem(screening)
+    if problem:
+        raise ScreeningError(problem)
+    if not note:
+        raise ScreeningError(
+            "Say what was done: for example who you told and what was agreed.", field="note"
+        )
+    with transaction.atomic():
+        updated = Screening.objects.filter(
+            pk=screening.pk, safety_flagged=True, safety_followed_up_at__isnull=True
+        ).update(
+            safety_followed_up_at=now or timezone.now(),
+            safety_followed_up_by=by,
+            safety_follow_up_note=note,
+        )
+        if not updated:
+            raise ScreeningError("The follow-up of this flag is already recorded.")
+        screening.refresh_from_db()
+        audit_record(
+            request=None,
+            actor=by,
+            action=AuditAction.SAFETY_ACKNOWLEDGED,
+            obj=screening,
+            organization=screening.organization,
+            details={"screening": screening.screening_code},
+        )
+    return screening
+
+
 def check_can_place(screening: Screening, cohort: Cohort) -> None:
     """The checks an offer and a direct enrollment share; ScreeningError says what is wrong."""
     if not screening.eligible:
@@ -237,5 +280,7 @@ __all__ = [
     "screening_consent_record",
     "screening_enroll",
     "screening_record",
+    "screening_safety_follow_up",
+    "screening_safety_problem",
     "study_of_placement",
 ]

@@ -15,6 +15,7 @@ from sessions.trials.eligibility import ScreeningAnswerError, screening_form
 from sessions.trials.forms.screening import (
     EnrollForm,
     OfferForm,
+    SafetyFollowUpForm,
     ScreeningEntryForm,
 )
 from sessions.trials.screening_selectors import (
@@ -38,6 +39,8 @@ from sessions.trials.services.screening import (
     screening_consent_record,
     screening_enroll,
     screening_record,
+    screening_safety_follow_up,
+    screening_safety_problem,
 )
 
 
@@ -115,6 +118,7 @@ def _detail(
             "overdue": offer_is_overdue(screening),
             "offer_form": forms.get("offer_form") or OfferForm(cohorts=cohorts),
             "enroll_form": forms.get("enroll_form") or EnrollForm(cohorts=cohorts),
+            "safety_form": forms.get("safety_form") or SafetyFollowUpForm(),
             "action_error": forms.get("action_error", ""),
             "has_cohorts": cohorts.exists(),
         },
@@ -137,6 +141,28 @@ def screening_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         return _detail(request, pk, status=400, action_error=str(exc))
     messages.success(request, "Consent recorded. They are on the waitlist.")
     return redirect("trials:screening_detail", pk)
+
+
+@require_POST
+def screening_safety(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Record what was done about the screening's safety flag, which closes it."""
+    screening = screening_get_for_coordinator(user=request.user, pk=pk)
+    problem = screening_safety_problem(screening)
+    if problem:
+        # No form is shown for such a screening: the reason goes at the top of its page.
+        return _detail(request, pk, status=400, action_error=problem)
+    form = SafetyFollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            screening_safety_follow_up(
+                screening=screening, by=request.user, note=form.cleaned_data["note"]
+            )
+        except ScreeningError as exc:
+            form.add_error("note" if exc.field == "note" else None, str(exc))
+        else:
+            messages.success(request, "The follow-up is recorded and the safety flag is closed.")
+            return redirect("trials:screening_detail", pk)
+    return _detail(request, pk, status=400, safety_form=form)
 
 
 @require_POST
