@@ -416,6 +416,12 @@ def cohort_results(
             "instrument": o.instrument,
             "baseline": results.staff_cell(o.instrument, o.baseline),
             "post": results.staff_cell(o.instrument, o.post),
+            # Follow-ups months after the course, in time order, each under its own label.
+            "follow_ups": [
+                {"label": m.point_label, "cell": results.staff_cell(o.instrument, m)}
+                for m in o.measurements
+                if m.point_kind == "follow_up"
+            ],
             "change": results.format_change(o.change),
             "mic": results.mic_text(o),
         }

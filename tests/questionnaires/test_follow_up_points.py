@@ -337,3 +337,25 @@ def test_the_sync_command_gives_people_already_enrolled_a_point_added_later():
         for a in enrollment.assessments.select_related("measurement_point")
     }
     assert found == MBSR_WINDOWS
+
+
+def test_the_staff_scores_table_shows_follow_up_scores_beside_baseline_and_post(
+    client, organization, facilitator_user
+):
+    cohort = _mbsr(organization=organization, facilitators=[facilitator_user])
+    enrollment = EnrollmentFactory(cohort=cohort)
+    _windows(enrollment)
+    for code, total in (("baseline", 15), ("post", 9), ("follow_up_3m", 7)):
+        respond(_assessment(enrollment, code), "phq9", phq9(total, 0))
+    page = _text(
+        _page(
+            client,
+            facilitator_user,
+            reverse("reports:participant_detail", args=[enrollment.pk]),
+            IN_FOLLOW_UP,
+        )
+    )
+    scores = page[page.index("Scores of ") :]
+    assert "Follow-ups" in scores
+    assert re.search(r"Three months after the course: 7\b", scores)
+    assert "Six months after the course" not in scores  # not answered: not shown as a score
