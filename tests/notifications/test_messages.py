@@ -75,6 +75,8 @@ ANSWER_LABELS = ["Several days", "More than half the days", "Nearly every day"]
 # Secrets in links (the unsubscribe and invitation tokens) are random letters that could spell
 # anything; they are masked before the scan, and what they carry is checked on its own.
 TOKEN_IN_LINK = re.compile(r"/(u|invitations)/[^/\s\"'<>]+/")
+# A row's id in a link ("/safety/23/") is not an answer, however its number falls.
+ID_IN_LINK = re.compile(r"(?<=/)\d+(?=/)")
 # Link texts that say nothing about where the link goes.
 VAGUE_LINKS = {"click here", "here", "this link", "link", "read more", "more", "click"}
 
@@ -398,7 +400,7 @@ def forbidden(world: dict) -> list[re.Pattern[str]]:
 
 
 def leaks(text: str, patterns: list[re.Pattern[str]]) -> list[str]:
-    masked = TOKEN_IN_LINK.sub(r"/\1/TOKEN/", text)
+    masked = ID_IN_LINK.sub("ID", TOKEN_IN_LINK.sub(r"/\1/TOKEN/", text))
     return [m.group(0) for pattern in patterns for m in [pattern.search(masked)] if m]
 
 
