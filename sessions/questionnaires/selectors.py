@@ -108,6 +108,24 @@ def assessment_list_current_for_enrollments(
     )
 
 
+def assessment_next_opening(
+    *, enrollments: Sequence[Enrollment], now: dt.datetime | None = None
+) -> Assessment | None:
+    """The participant's next questionnaire set to open later than a week from now (a follow-up
+    months after the course, say), so the home page can say when; one query."""
+    now = now or timezone.now()
+    return (
+        Assessment.objects.filter(
+            enrollment_id__in=[e.pk for e in enrollments],
+            opens_at__gt=now + dt.timedelta(days=7),
+            completed_at__isnull=True,
+        )
+        .select_related("measurement_point")
+        .order_by("opens_at", "pk")
+        .first()
+    )
+
+
 def assessment_instruments_answered(
     *, assessments: Sequence[Assessment]
 ) -> dict[int, tuple[bool, set[str]]]:

@@ -359,3 +359,24 @@ def test_the_staff_scores_table_shows_follow_up_scores_beside_baseline_and_post(
     assert "Follow-ups" in scores
     assert re.search(r"Three months after the course: 7\b", scores)
     assert "Six months after the course" not in scores  # not answered: not shown as a score
+
+
+def test_with_nothing_to_answer_the_home_page_says_when_the_next_questionnaires_open(client):
+    cohort = _mbsr()
+    enrollment = EnrollmentFactory(cohort=cohort, arm=Arm.CONTROL)
+    _windows(enrollment)
+    for code in ("baseline", "post"):
+        Assessment.objects.filter(enrollment=enrollment, measurement_point__code=code).update(
+            completed_at=FIRST
+        )
+    # Two weeks after the post window closed: the 3-month follow-up opens 91 days after the
+    # last session, on 23 February 2027 (London).
+    page = _text(_page(client, enrollment.user, HOME, LAST + dt.timedelta(days=35)))
+    assert (
+        "There are no questionnaires for you to fill in at the moment. The next ones "
+        "(three months after the course) open on"
+    ) in page
+    assert "February 2027" in page
+    # While a questionnaire is open, the task list shows it instead.
+    page = _text(_page(client, enrollment.user, HOME, IN_FOLLOW_UP))
+    assert "The next ones" not in page

@@ -26,9 +26,11 @@ from sessions.progress import (
     practice_day_counts,
     text_lines,
 )
+from sessions.questionnaires.models import Assessment
 from sessions.questionnaires.selectors import (
     assessment_instruments_answered,
     assessment_list_current_for_enrollments,
+    assessment_next_opening,
 )
 from sessions.reports.selectors.home_tasks import (
     Task,
@@ -50,6 +52,8 @@ class HomePage:
     tasks: list[Task]
     # Whether any questionnaire set is open or opening soon (else the list says there is none).
     has_questionnaires: bool
+    # With nothing to answer now: when the next questionnaires open (waitlist and follow-ups).
+    next_questionnaires: Assessment | None
     cards: list[dict[str, Any]]  # one per course joined
     several: bool
     invitations: list[dict[str, Any]]  # invitations not accepted yet
@@ -136,6 +140,11 @@ def home_for_participant(*, user: User, now: dt.datetime) -> HomePage:
     return HomePage(
         tasks=task_list_sorted(tasks),
         has_questionnaires=bool(assessments),
+        next_questionnaires=(
+            assessment_next_opening(enrollments=asked, now=now)
+            if asked and not assessments
+            else None
+        ),
         cards=cards,
         several=several,
         invitations=[{"enrollment": e, "label": course_label(e)} for e in current.invited],
