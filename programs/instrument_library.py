@@ -9,7 +9,6 @@ runs the same loader so `manage.py check`, `migrate` and `runserver` refuse to s
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,8 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import best_match
+from programs.data_files import read_checked, schema_validator
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
 SCHEMA_FILE = "schema.json"
@@ -148,37 +146,6 @@ class Instrument:
 
 # JSON Schema counts 1.0 as an integer; an option value or item number of 1.0 would then
 # slip through and compare oddly later, so integers here are Python ints only.
-_StrictValidator = validators.extend(
-    Draft202012Validator,
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
-        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
-    ),
-)
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InstrumentError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InstrumentError(
-            f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from exc
-
-
-def _schema_validator(folder: Path) -> Any:
-    schema_path = folder / SCHEMA_FILE
-    schema = _read_json(schema_path)
-    try:
-        _StrictValidator.check_schema(schema)
-    except Exception as exc:  # SchemaError; any failure here is a broken schema file
-        raise InstrumentError(f"{schema_path}: not a valid JSON Schema: {exc}") from exc
-    return _StrictValidator(schema)
-
-
 def _options(raw: Iterable[dict[str, Any]]) -> tuple[ResponseOption, ...]:
     return tuple(ResponseOption(value=o["value"], label=o["label"]) for o in raw)
 
@@ -370,13 +337,7 @@ def _problems(instrument: Instrument, stem: str) -> list[str]:
 
 
 def load_instrument(path: Path, validator: Any) -> Instrument:
-    data = _read_json(path)
-    errors = list(validator.iter_errors(data))
-    if errors:
-        error = best_match(errors)
-        where = error.json_path if error.path else "top level"
-        more = f" (and {len(errors) - 1} more schema problems)" if len(errors) > 1 else ""
-        raise InstrumentError(f"{path}: {where}: {error.message}{more}")
+    data = read_checked(path, validator, InstrumentError, count=True)
     instrument = _build(data)
     if problems := _problems(instrument, path.stem):
         raise InstrumentError(f"{path}: " + "; ".join(problems))
@@ -386,7 +347,7 @@ def load_instrument(path: Path, validator: Any) -> Instrument:
 def load_instruments(folder: Path | None = None) -> dict[str, Instrument]:
     """Load and check every instrument file in `folder` (default: programs/instruments)."""
     folder = INSTRUMENTS_DIR if folder is None else folder
-    validator = _schema_validator(folder)
+    validator = schema_validator(folder / SCHEMA_FILE, InstrumentError)
     instruments: dict[str, Instrument] = {}
     for path in sorted(folder.glob("*.json")):
         if path.name == SCHEMA_FILE:

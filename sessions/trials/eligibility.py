@@ -12,15 +12,13 @@ in a course of the organization, which the service looks up), so every rule is t
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeGuard
 
 from django.conf import settings
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import best_match
 
+from programs.data_files import read_checked, schema_validator
 from programs.instrument_library import Instrument, InstrumentError, instrument_get
 
 SCREENING_DIR = Path(settings.BASE_DIR) / "programs" / "screening"
@@ -111,31 +109,6 @@ class ScreeningForm:
         return tuple(q for q in self.questions if q.type == "choice")
 
 
-_StrictValidator = validators.extend(
-    Draft202012Validator,
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
-        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
-    ),
-)
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScreeningFormError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise ScreeningFormError(
-            f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from exc
-
-
-def _validator(folder: Path) -> Any:
-    schema = _read_json(folder / SCHEMA_FILE)
-    _StrictValidator.check_schema(schema)
-    return _StrictValidator(schema)
-
-
 def _build(data: dict[str, Any]) -> ScreeningForm:
     return ScreeningForm(
         program=data["program"],
@@ -217,12 +190,7 @@ def _problems(form: ScreeningForm, stem: str) -> list[str]:
 
 
 def load_form(path: Path, validator: Any) -> ScreeningForm:
-    data = _read_json(path)
-    errors = list(validator.iter_errors(data))
-    if errors:
-        error = best_match(errors)
-        where = error.json_path if error.path else "top level"
-        raise ScreeningFormError(f"{path}: {where}: {error.message}")
+    data = read_checked(path, validator, ScreeningFormError)
     form = _build(data)
     if problems := _problems(form, path.stem):
         raise ScreeningFormError(f"{path}: " + "; ".join(problems))
@@ -232,7 +200,7 @@ def load_form(path: Path, validator: Any) -> ScreeningForm:
 def load_forms(folder: Path | None = None) -> dict[str, ScreeningForm]:
     """Load and check every screening file in `folder` (default: programs/screening)."""
     folder = SCREENING_DIR if folder is None else folder
-    validator = _validator(folder)
+    validator = schema_validator(folder / SCHEMA_FILE, ScreeningFormError)
     return {
         path.stem: load_form(path, validator)
         for path in sorted(folder.glob("*.json"))
