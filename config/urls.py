@@ -29,6 +29,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("programs.urls")),
+    path("", include("programs.authoring.urls")),
     path("", include("sessions.urls")),
     path("", include("sessions.questionnaires.urls")),
     path("", include("sessions.trials.urls")),

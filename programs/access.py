@@ -11,6 +11,9 @@ application of these rules (the app's selectors name the function `<object>_get_
 - Anything hanging off a cohort or an enrollment (a scheduled session, an assessment, a response,
   a safety event, a follow-up) is seen by whoever sees that cohort or enrollment:
   `get_for_staff(queryset, via="cohort", ...)` / `get_for_participant(queryset, via="enrollment", ...)`.
+- A program is offered to an organization when it is shipped with Stillwater or is the newest
+  published version of the organization's own (`program_list_offered`); another organization's
+  programs, their names included, are never shown (`program_list_visible`).
 - The other way round, who works with a cohort (whom reminders and alerts go to):
   `staff_of_cohorts`.
 """
@@ -28,7 +31,7 @@ from django.http import Http404
 from accounts.models import Membership, Role, User
 from accounts.selectors import organization_id_working
 
-from .models import Cohort, Enrollment, EnrollmentQuerySet, EnrollmentStatus
+from .models import Cohort, Enrollment, EnrollmentQuerySet, EnrollmentStatus, Program, ProgramStatus
 
 M = TypeVar("M", bound=Model)
 
@@ -38,6 +41,22 @@ def organization_ids_coordinated(user: User) -> QuerySet[Membership, Any]:
     # access, and a link to another organization's cohort (in an alert, say) must still open.
     # Lists show one organization at a time through cohort_list_in_working_organization.
     return Membership.objects.filter(user=user, role=Role.COORDINATOR).values("organization_id")
+
+
+def program_list_visible(*, organization_id: int | None) -> QuerySet[Program]:
+    """Programs an organization's staff may see by name: shipped ones and every version of its own
+    (drafts included), never another organization's."""
+    return Program.objects.filter(
+        Q(organization__isnull=True) | Q(organization_id=organization_id)
+    ).order_by("name", "pk")
+
+
+def program_list_offered(*, organization_id: int | None) -> QuerySet[Program]:
+    """Programs a new cohort of this organization may run: the shipped originals and the newest
+    published version of each of its own programs (publishing retires the one before)."""
+    return program_list_visible(organization_id=organization_id).filter(
+        Q(status=ProgramStatus.SHIPPED) | Q(status=ProgramStatus.PUBLISHED), is_active=True
+    )
 
 
 def cohort_list_for_staff(*, user: User) -> QuerySet[Cohort]:

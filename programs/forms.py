@@ -25,6 +25,7 @@ from accounts.forms import (
 )
 from accounts.models import Membership, Organization, User
 
+from .access import program_list_offered
 from .csv_import import EXAMPLE_HEADER, CsvDecodeError, ParseResult, csv_decode, parse_participants
 from .models import WEEKDAYS, Arm, Cohort, Modality, Program
 from .services import UPDATABLE_STATUSES
@@ -149,12 +150,17 @@ class CohortForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        programs = Program.objects.filter(is_active=True)
+        organization_id = (
+            cohort.organization_id
+            if cohort is not None
+            else (organization.pk if organization is not None else None)
+        )
+        # Shipped programs and the newest published version of the organization's own: never
+        # another organization's, nor a draft.
+        programs = program_list_offered(organization_id=organization_id)
         if cohort is not None:
             # A cohort keeps its program even after the program stops being offered.
-            programs = Program.objects.filter(is_active=True) | Program.objects.filter(
-                pk=cohort.program_id
-            )
+            programs = programs | Program.objects.filter(pk=cohort.program_id)
         program_field = self.fields["program"]
         assert isinstance(program_field, forms.ModelChoiceField)  # noqa: S101 - declared above
         program_field.queryset = programs.order_by("name")

@@ -35,9 +35,32 @@ class LogKind(models.TextChoices):
     STRATEGY = "strategy", "Strategy use (which, situation, mood before and after)"
 
 
-class Program(models.Model):
-    """A curriculum such as MBSR-8 for MS or IER-6; shipped as data, editable in the admin."""
+class ProgramStatus(models.TextChoices):
+    # Shipped with Stillwater (programs/content/*.json): read-only originals every
+    # organization may run or copy.
+    SHIPPED = "shipped", "Shipped with Stillwater"
+    # An organization's own version being edited: never offered to a cohort.
+    DRAFT = "draft", "Draft"
+    # A published version of an organization's own program: frozen, so the cohorts that run
+    # it see the same pages, reminders and exports however the program is edited later.
+    PUBLISHED = "published", "Published"
 
+
+class Program(models.Model):
+    """A curriculum such as MBSR-8 for MS or IER-6: shipped as data, or one version of an
+    organization's own copy (programs.authoring keeps the versions, drafts and history)."""
+
+    # None: shipped with Stillwater, offered to every organization.
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_programs",
+    )
+    status = models.CharField(
+        max_length=20, choices=ProgramStatus.choices, default=ProgramStatus.SHIPPED
+    )
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
     summary = models.TextField(blank=True)
@@ -55,6 +78,11 @@ class Program(models.Model):
     practices = models.JSONField(default=list, blank=True)
     # [{"code", "name", "description"}] for programs whose home practice is strategy use
     strategies = models.JSONField(default=list, blank=True)
+    # {notification kind: {"subject": ..., "intro": ...}}: an organization's own wording of its
+    # reminders, checked for health words like the shipped subjects (programs.authoring).
+    reminder_wording = models.JSONField(default=dict, blank=True)
+    # Offered for new cohorts: a shipped program, or the newest published version of an
+    # organization's own. Cohorts keep their program after it stops being offered.
     is_active = models.BooleanField(default=True)
 
     sessions: RelatedManager[ProgramSession]
@@ -72,6 +100,10 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.organization_id is None
 
     @property
     def is_individual(self) -> bool:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "simple_history",
     "accounts",
     "programs",
+    "programs.authoring.apps.AuthoringConfig",
     "sessions.apps.SessionsConfig",
     "sessions.questionnaires.apps.QuestionnairesConfig",
     "sessions.trials.apps.TrialsConfig",

@@ -14,7 +14,11 @@ from django.http import Http404
 
 from accounts.models import Organization, Role, User
 from accounts.selectors import organization_id_working
-from programs.access import enrollment_list_for_participant, organization_ids_coordinated
+from programs.access import (
+    enrollment_list_for_participant,
+    organization_ids_coordinated,
+    program_list_offered,
+)
 from programs.models import Arm, Cohort, Enrollment, EnrollmentStatus, MeasurementKind, Program
 from sessions.questionnaires.models import Assessment
 from sessions.trials.models import Allocation, AllocationCorrection, Screening, Study, StudyArm
@@ -85,8 +89,9 @@ def study_new_organization(*, user: User) -> Organization:
     return organization
 
 
-def programs_for_new_study() -> QuerySet[Program]:
-    return Program.objects.filter(is_active=True).order_by("name")
+def programs_for_new_study(*, user: User) -> QuerySet[Program]:
+    """Programs a study in the working organization may run: shipped ones and its own newest."""
+    return program_list_offered(organization_id=organization_id_working(user=user)).order_by("name")
 
 
 def cohorts_for_study_form(*, user: User, program: Program) -> QuerySet[Cohort]:

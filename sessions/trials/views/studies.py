@@ -63,7 +63,9 @@ def study_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def study_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     organization = study_new_organization(user=request.user)
-    chooser = ProgramChoiceForm(request.GET or None, programs=programs_for_new_study())
+    chooser = ProgramChoiceForm(
+        request.GET or None, programs=programs_for_new_study(user=request.user)
+    )
     if not chooser.is_valid():
         return render(request, "trials/studies/study_program.html", {"chooser": chooser})
     program = chooser.cleaned_data["program"]
