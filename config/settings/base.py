@@ -258,6 +258,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# --- Uploaded files (guided recordings) -------------------------------------
+# Never served as static files: programs.authoring's audio view checks who is asking first.
+# S3-compatible object storage in production: see README, "Recordings".
+MEDIA_ROOT = env.path("STILLWATER_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+MEDIA_URL = "/media-not-served/"
+
 # --- E-mail -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Stillwater <noreply@stillwater.invalid>"

@@ -4,6 +4,8 @@ Integration tests read REDIS_URL and DATABASE_URL themselves and skip (or, under
 fail) when a server is missing.
 """
 
+import tempfile
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, INSTALLED_APPS, env, mfa_key_from_secret_key
 
@@ -29,6 +31,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Each test process writes recordings to a folder of its own in the temp folder, never var/.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="stillwater-media-")
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = BASE_DIR / "var" / "test-static"

@@ -11,6 +11,7 @@ wall, not the first.
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 import nh3
@@ -114,3 +115,16 @@ def findings(text: str) -> list[str]:
     for match in _MARKDOWN_LINK_SCHEME.finditer(text):
         inventory.found.add(f"{match.group(1).lower()}: links")
     return sorted(inventory.found)
+
+
+def first_paragraph_text(text: str) -> str:
+    """The first paragraph of the material as plain text (“This week: …” on the home page),
+    with its Markdown and any markup taken out."""
+    html = str(render(text))
+    start = html.find("<p>")
+    if start == -1:
+        return ""
+    end = html.find("</p>", start)
+    plain = nh3.clean(html[start + 3 : end], tags=set())
+    # nh3 leaves entities escaped; the template escapes again, so give it plain text.
+    return " ".join(unescape(plain).split())

@@ -156,7 +156,7 @@ def week_context(
         "week": week,
         "program_session": program_session,
         "aims": text_lines(program_session.aims),
-        "material": text_lines(program_session.material),
+        "material": program_session.material,
         "home_practice": text_lines(program_session.home_practice),
         "session_adaptations": text_lines(program_session.adaptations),
         "practices": practices,

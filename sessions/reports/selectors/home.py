@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from accounts.models import User
+from programs.authoring.markdown import first_paragraph_text
 from programs.models import Enrollment, LogKind
 from programs.selectors import enrollment_list_current_for_participant
 from sessions.progress import (
@@ -221,7 +222,9 @@ def _course_card(
             else "",
             current_week=current,
             open_weeks=course.open_weeks,
-            current_intro=text_lines(current.program_session.material)[:1] if current else [],
+            current_intro=[first_paragraph_text(current.program_session.material)]
+            if current
+            else [],
             # Before the first session the week is there to prepare; its practice comes after.
             current_home_practice=text_lines(current.program_session.home_practice)
             if current and begun
