@@ -1,4 +1,5 @@
-"""Django admin for site staff: program content is edited here; cohorts and enrollments mostly are not."""
+"""Django admin for site staff, mostly to look: programs are edited by coordinators in
+Stillwater's own pages (programs.authoring), cohorts and enrollments on the coordinators' pages."""
 
 from __future__ import annotations
 
@@ -10,9 +11,21 @@ from django.http import HttpRequest
 from .models import Cohort, Enrollment, MeasurementPoint, Program, ProgramSession
 
 
-class ProgramSessionInline(admin.StackedInline):
-    model = ProgramSession
+class ReadOnlyInline(admin.options.InlineModelAdmin):
     extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ProgramSessionInline(ReadOnlyInline, admin.StackedInline):
+    model = ProgramSession
     fields = [
         ("number", "title"),
         "aims",
@@ -27,15 +40,20 @@ class ProgramSessionInline(admin.StackedInline):
     ]
 
 
-class MeasurementPointInline(admin.TabularInline):
+class MeasurementPointInline(ReadOnlyInline, admin.TabularInline):
     model = MeasurementPoint
-    extra = 0
 
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "delivery", "completion_threshold", "is_active"]
-    list_filter = ["delivery", "is_active"]
+    """Read-only, every program: a shipped original is the same for every organization (a
+    change here would reach cohorts running it), a published version is frozen for the cohorts
+    that run it, and a draft is edited by its organization's coordinators in the program
+    editor, which records each change in the program's history."""
+
+    list_display = ["name", "organization", "status", "delivery", "is_active"]
+    list_filter = ["status", "delivery", "is_active"]
+    list_select_related = ["organization"]
     search_fields = ["name", "slug"]
     # practices and strategies are JSON lists; the admin edits them as JSON text.
     fields = [
@@ -46,9 +64,19 @@ class ProgramAdmin(admin.ModelAdmin):
         "log_kind",
         "practices",
         "strategies",
-        "is_active",
+        ("organization", "status", "is_active"),
+        "reminder_wording",
     ]
     inlines = [ProgramSessionInline, MeasurementPointInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Cohort)

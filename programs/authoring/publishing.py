@@ -6,6 +6,7 @@ from programs.instrument_library import InstrumentError, instrument_get
 from programs.models import Program
 
 from .models import Recording
+from .wording import wording_publish_problems
 
 
 def publish_problems(*, program: Program) -> list[str]:
@@ -26,4 +27,7 @@ def publish_problems(*, program: Program) -> list[str]:
             f"The recording “{recording.title}” has no transcript. People who cannot hear it "
             "read the transcript: add one before publishing."
         )
+    # Saved through the reminders page it is already checked; this also stops wording that was
+    # copied from an older version before a word joined the list.
+    problems.extend(wording_publish_problems(program.reminder_wording))
     return problems
