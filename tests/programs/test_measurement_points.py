@@ -7,12 +7,10 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps as django_apps
-from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.test import RequestFactory
 
 from programs.models import MeasurementKind, MeasurementPoint, Program, WindowAnchor
-from tests.factories import ProgramFactory, UserFactory, ship_programs, shipped_program
+from tests.factories import ProgramFactory, ship_programs, shipped_program
 
 pytestmark = pytest.mark.django_db
 
@@ -149,91 +147,3 @@ def test_a_second_baseline_is_refused_and_a_follow_up_suggested():
     assert _messages(point)["kind"] == [
         "This plan already has a baseline point. Add another measurement as a follow-up instead."
     ]
-
-
-def _admin_formset(program: Program, rows: list[dict[str, object]]):
-    """The measurement plan as the program's admin change page posts it (its inline formset)."""
-    model_admin = admin.site._registry[Program]
-    request = RequestFactory().post("/")
-    request.user = UserFactory(is_staff=True, is_superuser=True)
-    inline = next(
-        i for i in model_admin.get_inline_instances(request, program) if i.model is MeasurementPoint
-    )
-    formset_class = inline.get_formset(request, program)
-    existing = list(program.measurement_points.order_by("id"))
-    prefix = formset_class.get_default_prefix()
-    data = {
-        f"{prefix}-TOTAL_FORMS": str(len(existing) + len(rows)),
-        f"{prefix}-INITIAL_FORMS": str(len(existing)),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-    plan = [
-        {
-            "id": p.pk,
-            "kind": p.kind,
-            "code": p.code,
-            "label": p.label,
-            "instruments": p.instruments,
-            "optional_instruments": p.optional_instruments,
-            "anchor": p.anchor,
-            "opens_days": p.opens_days,
-            "closes_days": p.closes_days,
-        }
-        for p in existing
-    ]
-    for n, row in enumerate([*plan, *rows]):
-        for field, value in row.items():
-            if isinstance(value, list):
-                value = "[" + ", ".join(f'"{v}"' for v in value) + "]"
-            data[f"{prefix}-{n}-{field}"] = "" if value is None else str(value)
-        data[f"{prefix}-{n}-program"] = str(program.pk)
-    return formset_class(data, instance=program, prefix=prefix)
-
-
-def test_the_admin_shows_why_a_follow_up_before_the_last_session_is_refused_and_saves_nothing():
-    program = shipped_program("ier-6")
-    before = _plan(program)
-    formset = _admin_formset(
-        program,
-        [
-            {
-                "kind": "follow_up",
-                "code": "follow_up_1w",
-                "label": "A week before the end",
-                "instruments": ["phq9"],
-                "optional_instruments": [],
-                "anchor": "last_session",
-                "opens_days": -7,
-                "closes_days": 7,
-            }
-        ],
-    )
-    assert not formset.is_valid()
-    assert formset.errors[-1]["opens_days"] == [
-        "A follow-up must open after the last session: enter a number of days greater than 0 "
-        "(for example 91 for three months)."
-    ]
-    assert _plan(program) == before
-
-
-def test_the_admin_accepts_a_twelve_month_follow_up():
-    program = shipped_program("ier-6")
-    formset = _admin_formset(
-        program,
-        [
-            {
-                "kind": "follow_up",
-                "code": "follow_up_12m",
-                "label": "A year after the course",
-                "instruments": ["phq9", "ierq"],
-                "optional_instruments": [],
-                "anchor": "last_session",
-                "opens_days": 364,
-                "closes_days": 392,
-            }
-        ],
-    )
-    assert formset.is_valid(), formset.errors
-    formset.save()
-    assert _plan(program)[-1] == ("follow_up_12m", "follow_up", "last_session", 364, 392)

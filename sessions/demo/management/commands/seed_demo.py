@@ -12,6 +12,7 @@ from accounts.demo import (
     demo_totp_instructions,
 )
 from sessions.demo.courses import demo_courses_ensure
+from sessions.demo.self_guided import demo_self_guided_ensure
 from sessions.demo.trial import demo_trial_ensure
 
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         people = demo_people_ensure(participants=participants)
         # Before the courses, so the list of cohorts printed below is the same on every run.
         trial = demo_trial_ensure(people=people)
+        self_guided = demo_self_guided_ensure(people=people)
         cohorts = demo_courses_ensure(people=people)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in “{people.organization.name}”."))
         self.stdout.write(f"  coordinator: {people.coordinator.email}")
@@ -51,11 +53,18 @@ class Command(BaseCommand):
         )
         self.stdout.write("Cohorts:")
         for cohort in cohorts:
+            if cohort.name == self_guided.cohort.name:
+                continue  # no sessions to count: it has its own line below
             self.stdout.write(
                 f"  {cohort.name} ({cohort.program}): {cohort.participants} participants, "
                 f"{cohort.held} of {cohort.sessions} sessions held, "
                 f"{cohort.attendance} attendance records, {cohort.practice_logs} practice entries"
             )
+        self.stdout.write(
+            f"Self-guided course “{self_guided.cohort.name}” ({self_guided.program}, no "
+            f"facilitator): {self_guided.participants} participants; sign in as "
+            f"{self_guided.sign_in} to carry on with week 2 and try the guided recording."
+        )
         self.stdout.write(
             f"Study “{trial.study}”: {trial.screened} screened, {trial.randomized} randomized ("
             + ", ".join(f"{label} {n}" for label, n in trial.per_arm)
