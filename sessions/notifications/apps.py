@@ -28,6 +28,9 @@ class NotificationsConfig(AppConfig):
             _screening_alert, dispatch_uid="notifications.screening_safety_alert"
         )
         waitlist_offer_made.connect(_offer, dispatch_uid="notifications.waitlist_offer")
+        from sessions.signals import session_mode_changed
+
+        session_mode_changed.connect(_session_changed, dispatch_uid="notifications.session_changed")
 
 
 def _alert(sender: Any, *, events: Any, **kwargs: Any) -> None:
@@ -63,3 +66,10 @@ def _offer(sender: Any, *, screening: Any, by: Any, **kwargs: Any) -> None:
     from sessions.notifications.services.outbox import waitlist_offer_queue
 
     waitlist_offer_queue(screening=screening, by=by)
+
+
+def _session_changed(sender: Any, *, session: Any, by: Any, change_id: int, **kwargs: Any) -> None:
+    """A session now meets another way: its participants are told in the change's transaction."""
+    from sessions.notifications.services.outbox import session_change_queue
+
+    session_change_queue(session=session, by=by, change_id=change_id)

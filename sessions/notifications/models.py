@@ -34,6 +34,7 @@ class NotificationKind(models.TextChoices):
     WEEKLY_DIGEST = "weekly_digest", "Weekly summary"
     WAITLIST_OFFER = "waitlist_offer", "Offer of a place in a course"
     ALLOCATION_MADE = "allocation_made", "Your group in the study"
+    SESSION_CHANGED = "session_changed", "Change to how a session meets"
 
 
 # Messages to staff; every other kind goes to a participant.
@@ -65,6 +66,9 @@ QUIET_HOURS_EXEMPT_KINDS = SAFETY_KINDS | {
     NotificationKind.INVITATION,
     # An offer is sent because a coordinator pressed a button, and its days to answer count.
     NotificationKind.WAITLIST_OFFER,
+    # A facilitator changed how a session meets: the news may be for a session this morning,
+    # and waiting for quiet hours to end could send someone to a room that is not used.
+    NotificationKind.SESSION_CHANGED,
 }
 # Delivered at least once: a duplicate is better than a safety alert nobody received.
 AT_LEAST_ONCE_KINDS = SAFETY_KINDS
@@ -273,6 +277,9 @@ PREFERENCE_FOR_KIND: dict[str, str | None] = {
     # Part of taking part in the study, like the invitation: it cannot be turned off.
     NotificationKind.ALLOCATION_MADE: None,
     NotificationKind.WAITLIST_OFFER: None,
+    # How to join a session one is expected at, like a cancellation: not a reminder to opt out
+    # of. Not capped either (not in CAPPED_KINDS): like session reminders, it will not wait.
+    NotificationKind.SESSION_CHANGED: None,
 }
 
 

@@ -281,11 +281,12 @@ def test_each_event_says_where_or_how_to_join(client, organization, participant)
     }
 
     assert str(by_modality[Modality.IN_PERSON]["LOCATION"]) == "Room 2, Riverside Centre"
-    assert str(by_modality[Modality.PHONE]["LOCATION"]) == "By phone"
+    assert str(by_modality[Modality.PHONE]["LOCATION"]) == "Phone call"
     assert str(by_modality[Modality.PHONE]["DESCRIPTION"]) == (
         "We will call the number on your profile."
     )
-    assert str(by_modality[Modality.VIDEO]["LOCATION"]) == "https://video.example.org/room/42"
+    assert str(by_modality[Modality.VIDEO]["LOCATION"]) == "Video call"
+    assert str(by_modality[Modality.VIDEO]["URL"]) == "https://video.example.org/room/42"
     assert "https://video.example.org/room/42" in str(by_modality[Modality.VIDEO]["DESCRIPTION"])
 
 

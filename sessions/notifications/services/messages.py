@@ -16,22 +16,25 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.emails import email_render, sender_address
 from accounts.models import Invitation, Organization, hash_token
 from programs.access import staff_of_cohorts, user_is_cohort_coordinator, user_works_with_cohort
+from programs.authoring.wording import Wording, wording_of
 from programs.instrument_library import InstrumentNotFound, instrument_get
-from programs.models import Cohort, EnrollmentStatus, MeasurementKind
-from sessions.models import Attendance, FollowUp, ScheduledSession, SessionStatus
+from programs.models import EnrollmentStatus, MeasurementKind
+from sessions.models import Attendance, FollowUp, SessionStatus
 from sessions.notifications.models import (
     PREFERENCE_FOR_KIND,
     SAFETY_KINDS,
+    STAFF_KINDS,
     Notification,
     NotificationKind,
 )
+from sessions.notifications.services.digest import digest_lines
+from sessions.notifications.services.links import absolute_url as _url
+from sessions.notifications.services.links import cohort_label
 from sessions.notifications.services.unsubscribe import unsubscribe_url
 from sessions.questionnaires.models import Assessment
 from sessions.services.calendar import calendar_ics
@@ -40,16 +43,6 @@ from sessions.trials.services.allocation import current_arm
 
 ICS_NAME = "session.ics"
 T = TypeVar("T")
-
-
-def _url(name: str, *args: object) -> str:
-    return settings.SITE_URL + reverse(name, args=args)
-
-
-def cohort_label(cohort: Cohort) -> str:
-    """How staff e-mails name a cohort without its name (names often say what the course is for)."""
-    started = cohort.start_date.strftime("%-d %B %Y")
-    return f"the cohort that starts on {started}"
 
 
 def _need(value: T | None) -> T:
@@ -248,80 +241,6 @@ def _safety_escalation_message(n: Notification) -> Message:
     )
 
 
-@dataclass(frozen=True)
-class DigestLine:
-    label: str
-    url: str
-    sessions_held: int
-    attendance_missing: int
-    open_follow_ups: int
-    questionnaires_due: int
-
-
-def digest_lines(*, user_id: int, now: dt.datetime) -> list[DigestLine]:
-    """Each of a facilitator's cohorts over the past week, in counts only (fixed queries)."""
-    week_ago = now - dt.timedelta(days=7)
-    cohorts = list(
-        Cohort.objects.filter(facilitators=user_id)
-        .annotate(
-            follow_ups=Count(
-                "enrollments__follow_ups",
-                filter=Q(enrollments__follow_ups__resolved_at__isnull=True),
-                distinct=True,
-            ),
-            due=Count(
-                "enrollments__assessments",
-                filter=Q(
-                    enrollments__status=EnrollmentStatus.ACTIVE,
-                    enrollments__assessments__opens_at__lte=now,
-                    enrollments__assessments__closes_at__gt=now,
-                    enrollments__assessments__completed_at__isnull=True,
-                ),
-                distinct=True,
-            ),
-        )
-        .order_by("start_date", "pk")
-    )
-    held = list(
-        ScheduledSession.objects.filter(
-            cohort__in=cohorts,
-            status=SessionStatus.SCHEDULED,
-            starts_at__gte=week_ago,
-            starts_at__lt=now,
-        ).annotate(recorded=Count("attendances"))
-    )
-    expected = dict(
-        Cohort.objects.filter(pk__in=[c.pk for c in cohorts])
-        .annotate(
-            n=Count(
-                "enrollments",
-                filter=Q(
-                    enrollments__status=EnrollmentStatus.ACTIVE, enrollments__arm="intervention"
-                ),
-            )
-        )
-        .values_list("pk", "n")
-    )
-    lines = []
-    for cohort in cohorts:
-        mine = [s for s in held if s.cohort_id == cohort.pk]
-        missing = sum(
-            max(0, (1 if s.enrollment_id else expected.get(cohort.pk, 0)) - s.recorded)  # type: ignore[attr-defined]
-            for s in mine
-        )
-        lines.append(
-            DigestLine(
-                label=cohort_label(cohort),
-                url=_url("reports:cohort_detail", cohort.pk),
-                sessions_held=len(mine),
-                attendance_missing=missing,
-                open_follow_ups=cohort.follow_ups,
-                questionnaires_due=cohort.due,
-            )
-        )
-    return lines
-
-
 def _digest_message(n: Notification) -> Message:
     return Message(
         template="reminder-weekly_digest",
@@ -348,6 +267,12 @@ def _allocation_message(n: Notification) -> Message:
     )
 
 
+def _session_changed_message(n: Notification) -> Message:
+    built = _session_message(n)
+    built.template = "session_changed"
+    return built
+
+
 BUILDERS = {
     NotificationKind.SESSION_24H: _session_message,
     NotificationKind.SESSION_1H: _session_message,
@@ -363,6 +288,7 @@ BUILDERS = {
     NotificationKind.WEEKLY_DIGEST: _digest_message,
     NotificationKind.WAITLIST_OFFER: _waitlist_offer_message,
     NotificationKind.ALLOCATION_MADE: _allocation_message,
+    NotificationKind.SESSION_CHANGED: _session_changed_message,
 }
 
 
@@ -386,6 +312,22 @@ def organization_of(n: Notification) -> Organization | None:
         None,
     )
     return enrollment.cohort.organization if enrollment is not None else None
+
+
+def own_wording(n: Notification) -> Wording | None:
+    """The wording of this reminder in the program version the participant's cohort runs, or
+    None for Stillwater's (a cohort on version 1 keeps version 1's words after version 2)."""
+    if n.kind in STAFF_KINDS:
+        return None
+    cohort = n.cohort
+    if cohort is None and n.scheduled_session is not None:
+        cohort = n.scheduled_session.cohort
+    enrollment = n.enrollment or (n.assessment.enrollment if n.assessment else None)
+    if cohort is None and enrollment is not None:
+        cohort = enrollment.cohort
+    if cohort is None:
+        return None
+    return wording_of(cohort.program.reminder_wording, n.kind)
 
 
 def message_id_for(notification: Notification) -> str:
@@ -417,8 +359,13 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives:
         "kind_label": notification.get_kind_display(),
         **built.context,
     }
+    wording = own_wording(notification)
+    if wording is not None:
+        context["reminder_intro"] = wording.intro
     with timezone.override(recipient.timezone or "UTC"):
         subject, text, html = email_render(template=built.template, context=context)
+    if wording is not None and wording.subject:
+        subject = " ".join(wording.subject.split())
     organization = organization_of(notification)
     message = EmailMultiAlternatives(
         subject=subject,
@@ -453,9 +400,11 @@ def still_wanted(notification: Notification, *, now: dt.datetime) -> str | None:
             return "The session was cancelled."
         if n.about_time is not None and session.starts_at != n.about_time:
             return "The session moved; a reminder for the new time replaces this one."
-        if n.kind in (NotificationKind.SESSION_24H, NotificationKind.SESSION_1H) and (
-            session.starts_at <= now
-        ):
+        if n.kind in (
+            NotificationKind.SESSION_24H,
+            NotificationKind.SESSION_1H,
+            NotificationKind.SESSION_CHANGED,
+        ) and (session.starts_at <= now):
             return "The session had already started."
     assessment: Assessment | None = n.assessment
     if assessment is not None:

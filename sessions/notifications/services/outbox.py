@@ -1,6 +1,6 @@
 """Writes to the outbox outside the per-minute planner: safety alerts raised by an answer (a
 questionnaire's or a screening's), staff pressing 'send now', a waitlist offer, and a finished
-questionnaire stopping its reminders."""
+questionnaire stopping its reminders, a session that now meets another way."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Role, User
 from programs.models import Enrollment
-from sessions.notifications.models import Notification, NotificationKind
+from sessions.models import ScheduledSession
+from sessions.notifications.models import Notification, NotificationKind, NotificationStatus
 from sessions.notifications.services.delivery import notifications_dispatch
+from sessions.notifications.services.planning.participants import participants_of
 from sessions.notifications.services.planning.staff import safety_alert_rows
 from sessions.questionnaires.models import Assessment, SafetyEvent
 from sessions.trials.models import Allocation, Screening
@@ -167,3 +169,37 @@ def waitlist_offer_queue(*, screening: Screening, by: User) -> Notification:
     )
     _dispatch_after_commit(now)
     return row
+
+
+def session_change_queue(*, session: ScheduledSession, by: User, change_id: int) -> int:
+    """Tell each participant of a session how it now meets, in the change's transaction; the
+    messages leave when it commits. An earlier change's message still waiting is replaced."""
+    now = timezone.now()
+    participants = participants_of([session])[session.pk]
+    # Built at send time from the session as it is then, so the newest message says it all.
+    Notification.objects.filter(
+        kind=NotificationKind.SESSION_CHANGED,
+        scheduled_session=session,
+        status=NotificationStatus.PENDING,
+    ).update(
+        status=NotificationStatus.CANCELLED,
+        last_error="A later change replaces this one.",
+        updated_at=now,
+    )
+    rows = [
+        Notification(
+            kind=NotificationKind.SESSION_CHANGED,
+            dedupe_key=f"session_changed:{session.pk}:{enrollment.pk}:{change_id}",
+            recipient=enrollment.user,
+            send_at=now,
+            enrollment=enrollment,
+            cohort_id=session.cohort_id,
+            scheduled_session=session,
+            requested_by=by,
+        )
+        for enrollment in participants
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:
+        _dispatch_after_commit(now)
+    return len(rows)

@@ -8,10 +8,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-from django.db.models import Max, Min, Q
+from django.db.models import Count, Max, Min, Q
 
 from accounts.models import User
-from programs.models import Arm, Enrollment, EnrollmentStatus
+from programs.models import Arm, Enrollment, EnrollmentStatus, ProgramSession
 from sessions.models import (
     MISSED_STATUSES,
     Attendance,
@@ -179,15 +179,45 @@ def plan_questionnaire_reminders(*, now: dt.datetime) -> Iterator[Notification]:
             )
 
 
+def _self_guided_spans(
+    enrollments: list[Enrollment],
+) -> dict[tuple[int, int | None], tuple[dt.datetime, dt.datetime]]:
+    """A self-guided course has no sessions: its weeks as the calendar lays them out from the
+    start date (week 1 opens that day), one query for all of them."""
+    self_guided = [e for e in enrollments if e.cohort.program.is_self_guided]
+    weeks = dict(
+        ProgramSession.objects.filter(
+            program_id__in={e.cohort.program_id for e in self_guided}, optional=False
+        )
+        .values("program_id")
+        .annotate(count=Count("pk"))
+        .values_list("program_id", "count")
+        .order_by()
+    )
+    spans: dict[tuple[int, int | None], tuple[dt.datetime, dt.datetime]] = {}
+    for enrollment in self_guided:
+        cohort = enrollment.cohort
+        count = weeks.get(cohort.program_id, 0)
+        if not count:
+            continue
+        first = local_to_utc(
+            enrollment.start_date or cohort.start_date, dt.time(0), cohort.zoneinfo
+        )
+        last = first + dt.timedelta(days=cohort.program.cadence_days * (count - 1))
+        spans[(cohort.pk, enrollment.pk)] = (first, last)
+    return spans
+
+
 def _enrollments_in_course(now: dt.datetime, user_ids: set[int]) -> dict[int, Enrollment]:
     """Per person, the active intervention enrollment whose course runs now (first session
-    held, last session less than a week ago)."""
+    held, last session less than a week ago; self-guided: from week 1 to a week after the
+    last week's start, by the calendar)."""
     enrollments = list(
         Enrollment.objects.accepted()
         .filter(user_id__in=user_ids, status=EnrollmentStatus.ACTIVE, arm=Arm.INTERVENTION)
-        .select_related("user", "cohort")
+        .select_related("user", "cohort__program")
     )
-    spans: dict[tuple[int, int | None], tuple[dt.datetime, dt.datetime]] = {}
+    spans = _self_guided_spans(enrollments)
     rows = (
         ScheduledSession.objects.filter(
             cohort_id__in={e.cohort_id for e in enrollments}, status=SessionStatus.SCHEDULED
