@@ -29,6 +29,7 @@ _NAV = {
         ("reports:landing", "Today"),
         ("programs:cohort_list", "Cohorts"),
         ("trials:study_list", "Studies"),
+        ("authoring:program_list", "Programs"),
         ("reports:reports_overview", "Overview"),
         ("coordinator_home", "Organization"),
         ("invitation_create", "Invite someone"),

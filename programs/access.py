@@ -68,7 +68,9 @@ def cohort_list_for_staff(*, user: User) -> QuerySet[Cohort]:
         Cohort.objects.filter(
             Q(organization_id__in=organization_ids_coordinated(user)) | Q(pk__in=facilitated)
         )
-        .select_related("program", "organization")
+        # The version of an own program (programs.authoring) rides along, so cohort pages and
+        # lists can say "Our MBSR, version 2" without a query per cohort.
+        .select_related("program__version__line", "organization")
         .order_by("-start_date", "name")
     )
 

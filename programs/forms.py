@@ -27,7 +27,7 @@ from accounts.models import Membership, Organization, User
 
 from .access import program_list_offered
 from .csv_import import EXAMPLE_HEADER, CsvDecodeError, ParseResult, csv_decode, parse_participants
-from .models import WEEKDAYS, Arm, Cohort, Modality, Program
+from .models import WEEKDAYS, Arm, Cohort, Delivery, Modality, Program
 from .services import UPDATABLE_STATUSES
 
 # A CSV of the 500 participants one import takes is far smaller than either limit; they stop a
@@ -35,6 +35,18 @@ from .services import UPDATABLE_STATUSES
 MAX_UPLOAD_BYTES = 1024 * 1024  # "1 MB" in the message below
 IMPORT_TEXT_MAX_LENGTH = 200_000
 SKIP_DATES_MAX_LENGTH = 2000
+
+
+# What a self-guided course never uses: nobody meets, so there is no day, time, place or link.
+SELF_GUIDED_UNUSED = (
+    "meeting_weekday",
+    "meeting_time",
+    "default_modality",
+    "place",
+    "video_link",
+    "phone_instructions",
+    "skip_dates",
+)
 
 
 def _date_input() -> forms.DateInput:
@@ -88,7 +100,8 @@ class CohortForm(forms.Form):
     start_date = forms.DateField(
         label="Start date",
         widget=_date_input(),
-        help_text="The first session is on the first meeting day from this date.",
+        help_text="The first session is on the first meeting day from this date. "
+        "In a self-guided course, week 1 opens on this date.",
     )
     meeting_weekday = forms.TypedChoiceField(
         label="Meeting day",
@@ -171,9 +184,30 @@ class CohortForm(forms.Form):
             memberships=memberships,
             label="Facilitators",
             widget=forms.CheckboxSelectMultiple,
-            help_text="Choose at least one. Facilitators see this cohort and record attendance.",
+            help_text="Choose at least one. Facilitators see this cohort and record attendance. "
+            "A self-guided course needs none: the coordinators see its progress and safety flags.",
             error_messages={"required": "Choose at least one facilitator."},
         )
+        self.self_guided = self._self_guided_chosen(programs, cohort)
+        if cohort is not None and cohort.program.is_self_guided:
+            # Its participants' weeks and answers belong to a self-guided course: it stays one.
+            program_field.queryset = program_field.queryset.filter(delivery=Delivery.SELF_GUIDED)
+            program_field.help_text = (
+                "A self-guided cohort stays self-guided. For a group or one-on-one course, "
+                "create a new cohort."
+            )
+            for name in SELF_GUIDED_UNUSED:
+                del self.fields[name]
+        if self.self_guided:
+            self.fields["facilitators"].required = False
+            self.fields["facilitators"].help_text = (
+                "Optional: a self-guided course needs no facilitator, and the coordinators see "
+                "its progress and safety flags. Anyone chosen here sees them too."
+            )
+            if "meeting_time" in self.fields:
+                self.fields["meeting_time"].required = False
+        if cohort is not None and cohort.program.is_self_guided:
+            self.fields["start_date"].help_text = "Week 1 opens for the participants on this date."
         # Keep the order people read the page in: who runs it comes before the skip dates.
         self.order_fields([*[name for name in self.fields if name != "skip_dates"], "skip_dates"])
         organization = cohort.organization if cohort else organization
@@ -184,11 +218,38 @@ class CohortForm(forms.Form):
             defaults=[organization.default_timezone] if organization else [],
         )
 
+    def _self_guided_chosen(self, programs: Any, cohort: Cohort | None) -> bool:
+        """Whether the program chosen (typed in, else the cohort's) is self-guided."""
+        chosen: Any = cohort.program_id if cohort is not None else None
+        if self.is_bound and not self.fields["program"].disabled:
+            chosen = self.data.get(self.add_prefix("program"))
+        try:
+            pk = int(chosen)
+        except (TypeError, ValueError):
+            return False
+        return bool(programs.filter(pk=pk, delivery=Delivery.SELF_GUIDED).exists())
+
     def clean_skip_dates(self) -> list[dt.date]:
         dates, problems = parse_skip_dates(self.cleaned_data.get("skip_dates") or "")
         if problems:
             raise forms.ValidationError(problems)
         return dates
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.self_guided:
+            # Nobody meets: week 1 opens on the start date, so the meeting pattern, place and
+            # links are not used. Keep them empty rather than half-filled.
+            cleaned.update(
+                meeting_weekday=None,
+                meeting_time=dt.time(0, 0),
+                default_modality=Modality.IN_PERSON,
+                place="",
+                video_link="",
+                phone_instructions="",
+                skip_dates=[],
+            )
+        return cleaned
 
     @staticmethod
     def initial_for(cohort: Cohort) -> dict[str, Any]:

@@ -367,6 +367,8 @@ class Cohort(models.Model):
         """“Tuesdays at 18:00, Europe/London time”: the cohort's own zone, named, for every viewer."""
         if self.program.is_individual:
             return "One-on-one: each participant has their own day and time"
+        if self.program.is_self_guided:
+            return "Self-guided: no meetings, each participant at their own pace"
         return f"{WEEKDAYS[self.meeting_weekday]}s at {self.meeting_time:%H:%M}, {self.zone_label} time"
 
     @property

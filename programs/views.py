@@ -95,6 +95,8 @@ def cohort_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 + (
                     " Each participant's sessions are scheduled when you add them."
                     if cohort.program.is_individual
+                    else " Week 1 opens for its participants on the start date."
+                    if cohort.program.is_self_guided
                     else " Its sessions are scheduled."
                 ),
             )

@@ -13,3 +13,8 @@ from django.dispatch import Signal
 # enrollment=Enrollment for one participant's (one-on-one, or their arm or status changed).
 # Exactly one of the two is given.
 schedule_changed = Signal()
+
+# sender=ScheduledSession; session=the changed session, by=the staff member, change_id=the audit
+# event's pk (one per change, so each change is told once). Sent inside the change's
+# transaction: notifications writes one message per participant, and it leaves when that commits.
+session_mode_changed = Signal()

@@ -1,6 +1,6 @@
 """URLs of the sessions app (namespace "program_sessions"): the course as it happens."""
 
-from sessions.views import calendar, fidelity, participant, staff
+from sessions.views import calendar, fidelity, mode, participant, staff
 
 app_name = "program_sessions"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *participant.urlpatterns,
     *calendar.urlpatterns,
     *fidelity.urlpatterns,
+    *mode.urlpatterns,
 ]

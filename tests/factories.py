@@ -135,17 +135,20 @@ from programs.models import (  # noqa: E402
 
 
 def ship_programs() -> None:
-    """Ship MBSR-8 and IER-6 again: a transactional test's flush removes what migrations shipped."""
+    """Ship MBSR-8, IER-6 and the self-guided MBSR-8 again: a transactional test's flush removes
+    what migrations shipped."""
     import_module("programs.migrations.0002_ship_mbsr_and_ier").ship(django_apps, None)
     import_module("programs.migrations.0004_measurement_plans_for_shipped_programs").plan(
         django_apps, None
     )
     import_module("programs.migrations.0009_ship_follow_up_points").ship(django_apps, None)
     import_module("programs.migrations.0010_ship_fidelity_checklists").ship(django_apps, None)
+    import_module("programs.migrations.0012_ship_self_guided").ship(django_apps, None)
 
 
 def shipped_program(slug: str) -> Program:
-    """MBSR-8 for MS ("mbsr-8-ms") or IER-6 ("ier-6"), as the data migration ships them."""
+    """MBSR-8 for MS ("mbsr-8-ms"), IER-6 ("ier-6") or the self-guided MBSR-8 ("mbsr-self-8-ms"),
+    as the data migrations ship them."""
     if not Program.objects.filter(slug=slug).exists():
         ship_programs()
     return Program.objects.get(slug=slug)

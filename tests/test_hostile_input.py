@@ -55,6 +55,11 @@ from tests.test_url_matrix import (
     STAFF_ROLES,
     World,
     _allocation,
+    _draft_recording,
+    _draft_settings_form,
+    _program_draft,
+    _program_line,
+    _recording_line,
     _screening,
     _screening_form,
     _study,
@@ -524,6 +529,27 @@ def _coordinator(world: World) -> User:
     return world.coordinator
 
 
+def _wording_line(world: World) -> Any:
+    """The organization's own copy of the cohort's program, whose reminders are reworded."""
+    from programs.authoring.models import ProgramLine
+    from programs.authoring.services.versions import line_copy_from_shipped
+
+    found = ProgramLine.objects.filter(organization=world.organization, name="Own wording").first()
+    return found or line_copy_from_shipped(
+        user=world.coordinator,
+        organization=world.organization,
+        source=world.cohort.program,
+        name="Own wording",
+    )
+
+
+def _program_draft_again(world: World) -> None:
+    """A draft to publish or discard in every example (the one before may be gone)."""
+    from programs.authoring.services.versions import draft_get_or_start
+
+    draft_get_or_start(user=world.coordinator, line=_program_line(world))
+
+
 def _operator(world: World) -> User:
     """A site operator (Django admin), with an authenticator app like all staff."""
     operator = User.objects.filter(email="ops@example.org").first()
@@ -841,6 +867,22 @@ STAFF_FORMS: dict[str, FormCase] = {
         ),
         checks=(_check_calendar_file,),
         reset=_reopen_cancelled,
+    ),
+    "session mode": FormCase(
+        who=_facilitator,
+        url=_at("program_sessions:session_mode", lambda w: _later(w).pk),
+        fields=lambda w: {
+            "modality": st.sampled_from(["in_person", "phone", "video", ""]),
+            "place": hostile_text(),
+            "video_link": _video_link(),
+            "phone_instructions": hostile_text(),
+        },
+        shows=(
+            (_facilitator, _page("program_sessions:session_detail", lambda w: _later(w).pk)),
+            (_facilitator, _page("program_sessions:session_mode", lambda w: _later(w).pk)),
+            (_participant, _page("reports:participant_home")),
+        ),
+        checks=(_check_calendar_file, _check_session_reminder),
     ),
     "fidelity rating": FormCase(
         who=_facilitator,
@@ -1332,6 +1374,154 @@ STAFF_FORMS: dict[str, FormCase] = {
         url=_at("trials:screening_decline", lambda w: _screening(w, "offered").pk),
         fields=lambda w: {"note": hostile_text()},
         allowed=frozenset({200, 302, 400}),
+    ),
+    # --- program authoring: the program editor (copy, settings, weeks, plan, publish) ---
+    "program copy": FormCase(
+        who=_coordinator,
+        url=_at("authoring:line_create", lambda w: "mbsr-8-ms"),
+        fields=lambda w: {"name": hostile_text()},
+        shows=((_coordinator, _page("authoring:program_list")),),
+    ),
+    "program start editing": FormCase(
+        who=_coordinator,
+        url=_at("authoring:line_detail", lambda w: _program_line(w, "published").pk),
+        fields=lambda w: {"anything": hostile_text()},
+    ),
+    "program settings": FormCase(
+        who=_coordinator,
+        url=_at("authoring:draft_settings", lambda w: _program_line(w).pk),
+        fields=lambda w: {
+            **{key: mostly(str(value)) for key, value in _draft_settings_form(w).items()},
+            "name": hostile_text(),
+            "summary": hostile_text(),
+            "practice-0-description": hostile_text(),
+            "practice-1-durations": sometimes("10, 20"),
+        },
+        shows=(
+            (_coordinator, _page("authoring:draft_settings", lambda w: _program_line(w).pk)),
+            (_coordinator, _page("authoring:line_history", lambda w: _program_line(w).pk)),
+            (_coordinator, _page("authoring:program_list")),
+        ),
+    ),
+    "program week": FormCase(
+        who=_coordinator,
+        url=_at("authoring:draft_week", lambda w: _program_line(w).pk, lambda w: 1),
+        fields=lambda w: {
+            "draft": sometimes(str(_program_draft(w).pk)),
+            "title": mostly("Week one, gently"),
+            "aims": hostile_text(),
+            "material": hostile_text(),
+            "home_practice": hostile_text(),
+            "reflection_prompt": hostile_text(),
+            "practices": sometimes("body_scan"),
+        },
+        shows=(
+            (
+                _coordinator,
+                _page("authoring:draft_week", lambda w: _program_line(w).pk, lambda w: 1),
+            ),
+            (_coordinator, _page("authoring:line_detail", lambda w: _program_line(w).pk)),
+            (_coordinator, _page("authoring:line_history", lambda w: _program_line(w).pk)),
+        ),
+    ),
+    "program measurement plan": FormCase(
+        who=_coordinator,
+        url=_at("authoring:draft_plan", lambda w: _program_line(w).pk),
+        fields=lambda w: {
+            "draft": sometimes(str(_program_draft(w).pk)),
+            "action": st.sampled_from(["save", "add_follow_up", "remove", ""]),
+            "point": hostile_text(),
+            **{
+                f"point-{point.pk}-{name}": value
+                for point in _program_draft(w).program.measurement_points.order_by("pk")
+                for name, value in (
+                    ("label", hostile_text()),
+                    ("instruments", sometimes("phq9")),
+                    ("opens_days", sometimes(str(point.opens_days))),
+                    ("closes_days", sometimes(str(point.closes_days))),
+                )
+            },
+        },
+        shows=(
+            (_coordinator, _page("authoring:draft_plan", lambda w: _program_line(w).pk)),
+            (_coordinator, _page("authoring:line_history", lambda w: _program_line(w).pk)),
+        ),
+    ),
+    "program publish": FormCase(
+        who=_coordinator,
+        url=_at("authoring:draft_publish", lambda w: _program_line(w).pk),
+        fields=lambda w: {"confirm": hostile_text()},
+        reset=lambda w: _program_draft_again(w),
+        shows=((_coordinator, _page("authoring:line_detail", lambda w: _program_line(w).pk)),),
+    ),
+    "program discard": FormCase(
+        who=_coordinator,
+        url=_at("authoring:draft_discard", lambda w: _program_line(w).pk),
+        fields=lambda w: {"confirm": hostile_text()},
+        reset=lambda w: _program_draft_again(w),
+        shows=((_coordinator, _page("authoring:line_detail", lambda w: _program_line(w).pk)),),
+    ),
+    # --- program authoring: an organization's own wording of its reminders ---
+    "reminder wording": FormCase(
+        who=_coordinator,
+        url=_at("authoring:draft_reminders", lambda w: _wording_line(w).pk),
+        fields=lambda w: {
+            "practice_nudge-subject": sometimes("A quiet moment"),
+            "practice_nudge-intro": sometimes("Hello from the team."),
+            "session_24h-subject": hostile_text(),
+            "missed_session-intro": hostile_text(),
+        },
+        shows=(
+            (
+                _coordinator,
+                lambda w: reverse("authoring:draft_reminders", args=[_wording_line(w).pk]),
+            ),
+            (_coordinator, lambda w: reverse("authoring:line_history", args=[_wording_line(w).pk])),
+        ),
+    ),
+    # --- program authoring: guided recordings (a urlencoded post carries no file: refused) ---
+    "recording upload": FormCase(
+        who=_coordinator,
+        url=_at("authoring:draft_recordings", lambda w: _recording_line(w).pk),
+        fields=lambda w: {
+            "practice": sometimes("body_scan"),
+            "title": hostile_text(),
+            "transcript": hostile_text(),
+        },
+    ),
+    "recording title and transcript": FormCase(
+        who=_coordinator,
+        url=_at(
+            "authoring:draft_recording_edit",
+            lambda w: _recording_line(w).pk,
+            lambda w: _draft_recording(w).pk,
+        ),
+        fields=lambda w: {
+            "action": sometimes("save"),
+            "title": mostly("Body scan"),
+            "transcript": hostile_text(),
+        },
+        shows=(
+            (
+                _coordinator,
+                lambda w: reverse("authoring:draft_recordings", args=[_recording_line(w).pk]),
+            ),
+            (
+                _coordinator,
+                lambda w: reverse(
+                    "authoring:draft_recording_edit",
+                    args=[_recording_line(w).pk, _draft_recording(w).pk],
+                ),
+            ),
+            (
+                _coordinator,
+                lambda w: reverse("authoring:recording_transcript", args=[_draft_recording(w).pk]),
+            ),
+            (
+                _coordinator,
+                lambda w: reverse("authoring:line_history", args=[_recording_line(w).pk]),
+            ),
+        ),
     ),
 }
 

@@ -599,6 +599,11 @@ ADMIN_MODELS: dict[tuple[str, str], Callable[[World], object]] = {
     ("trials", "studyarm"): lambda w: _study(w).arms.first().pk,
     ("trials", "allocation"): lambda w: _allocation(w).pk,
     ("trials", "allocationcorrection"): const(1),
+    # Everyone here is refused before the admin looks the row up.
+    ("authoring", "programline"): const(1),
+    ("authoring", "programversion"): const(1),
+    ("authoring", "programchange"): const(1),
+    ("authoring", "recording"): const(1),
 }
 
 
@@ -784,6 +789,122 @@ def _results_study(world: World) -> int:
             is_comparator=True,
         )
     return study.pk
+
+
+def _recording_line(world: World) -> Any:
+    """The first organization's own copy of MBSR with one recording in its draft (guided audio;
+    made the first time a URL needs it)."""
+    from programs.authoring.models import ProgramLine, Recording
+    from programs.authoring.services.versions import line_copy_from_shipped
+    from sessions.demo.recordings import demo_recording_add
+
+    line = ProgramLine.objects.filter(name="Matrix recordings").first()
+    if line is None:
+        line = line_copy_from_shipped(
+            user=world.coordinator,
+            organization=world.organization,
+            source=world.cohort.program,
+            name="Matrix recordings",
+        )
+    draft = line.versions.get(number__isnull=True)
+    if not Recording.objects.filter(program=draft.program).exists():
+        demo_recording_add(program=draft.program, practice_code="body_scan", title="Body scan")
+    return line
+
+
+def _draft_recording(world: World) -> Any:
+    from programs.authoring.models import Recording
+
+    return Recording.objects.get(program__version__line=_recording_line(world))
+
+
+def _shipped_recording(world: World) -> Any:
+    """A recording of the shipped MBSR both cohorts run: their participants and the staff of
+    any organization may listen."""
+    from sessions.demo.recordings import demo_recording_add
+
+    return demo_recording_add(
+        program=world.cohort.program, practice_code="body_scan", title="Body scan"
+    )
+
+
+def _recording_upload(world: World) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sessions.demo.recordings import bell_wav
+
+    return {
+        "practice": "body_scan",
+        "title": "Body scan, longer",
+        "transcript": "[A bell.]",
+        "file": SimpleUploadedFile("body-scan.wav", bell_wav()),
+    }
+
+
+def _program_line(world: World, state: str = "draft") -> Any:
+    """The first organization's own copy of MBSR with a draft being edited ("draft"), or a
+    second one whose only version is published and no draft waits ("published"); made the
+    first time a URL needs it."""
+    from programs.authoring.models import ProgramLine
+    from programs.authoring.services.versions import draft_publish, line_copy_from_shipped
+
+    name = {"draft": "Matrix MBSR", "published": "Matrix MBSR published"}[state]
+    found = ProgramLine.objects.filter(organization=world.organization, name=name).first()
+    if found is not None:
+        return found
+    line = line_copy_from_shipped(
+        user=world.coordinator,
+        organization=world.organization,
+        source=world.cohort.program,
+        name=name,
+    )
+    if state == "published":
+        draft_publish(user=world.coordinator, line=line)
+    return line
+
+
+def _program_draft(world: World) -> Any:
+    from programs.authoring.services.versions import draft_get
+
+    return draft_get(line=_program_line(world))
+
+
+def _draft_settings_form(world: World) -> dict[str, Any]:
+    draft = _program_draft(world)
+    program = draft.program
+    data: dict[str, Any] = {
+        "draft": draft.pk,
+        "name": "Matrix MBSR, renamed",
+        "summary": program.summary,
+        "completion_threshold": program.completion_threshold,
+        "default_session_minutes": program.default_session_minutes,
+    }
+    for index, practice in enumerate(program.practices):
+        data[f"practice-{index}-name"] = practice["name"]
+        data[f"practice-{index}-description"] = practice.get("description", "")
+        data[f"practice-{index}-adaptations"] = practice.get("adaptations", "")
+        data[f"practice-{index}-durations"] = ", ".join(map(str, practice.get("durations", [])))
+    return data
+
+
+def _draft_week_form(world: World) -> dict[str, Any]:
+    draft = _program_draft(world)
+    week = draft.program.sessions.get(number=1)
+    return {
+        "draft": draft.pk,
+        "title": "Matrix week one",
+        "aims": week.aims,
+        "material": week.material,
+        "home_practice": week.home_practice,
+        "reflection_prompt": week.reflection_prompt,
+        "practices": list(week.practices),
+    }
+
+
+LINE = lambda w: _program_line(w).pk  # noqa: E731
+PUBLISHED_LINE = lambda w: _program_line(w, "published").pk  # noqa: E731
+SHIPPED_SLUG = const("mbsr-8-ms")
+NOT_A_COORDINATOR = ("participant", "other_participant", "facilitator", "other_facilitator")
 
 
 PROJECT: dict[str, Row] = {
@@ -1002,6 +1123,17 @@ PROJECT: dict[str, Row] = {
             owner="facilitator",
             url=lambda w: _r("program_sessions:session_cancel", _later_session(w).pk),
             data=lambda w: {"reason": "Room closed"},
+            expect=to("program_sessions:session_detail"),
+            outsiders=COHORT_OUTSIDERS,
+        ),
+    ),
+    # How one session meets (a held session's page says it can no longer change).
+    "program_sessions:session_mode": cohort_staff(
+        url("program_sessions:session_mode", SESSION),
+        post=PostCase(
+            owner="facilitator",
+            url=lambda w: _r("program_sessions:session_mode", _later_session(w).pk),
+            data=lambda w: {"modality": "video", "video_link": "https://meet.example.org/r/1"},
             expect=to("program_sessions:session_detail"),
             outsiders=COHORT_OUTSIDERS,
         ),
@@ -1374,6 +1506,112 @@ PROJECT: dict[str, Row] = {
             reauthenticate=True,
         ),
     ),
+    # --- guided recordings (programs.authoring) ---
+    "authoring:draft_recordings": cohort_coordinator(
+        lambda w: _r("authoring:draft_recordings", _recording_line(w).pk),
+        post=PostCase(
+            owner="coordinator",
+            data=_recording_upload,
+            expect=to("authoring:draft_recordings"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
+    "authoring:draft_recording_edit": cohort_coordinator(
+        lambda w: _r(
+            "authoring:draft_recording_edit", _recording_line(w).pk, _draft_recording(w).pk
+        ),
+        post=PostCase(
+            owner="coordinator",
+            data=lambda w: {"action": "save", "title": "Body scan", "transcript": "New words."},
+            expect=to("authoring:draft_recordings"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
+    "authoring:recording_audio": signed_in(
+        lambda w: _r("authoring:recording_audio", _shipped_recording(w).pk)
+    ),
+    "authoring:recording_transcript": signed_in(
+        lambda w: _r("authoring:recording_transcript", _shipped_recording(w).pk)
+    ),
+    # --- program authoring: the coordinator's program editor (its organization's coordinators) ---
+    "authoring:program_list": coordinators(url("authoring:program_list")),
+    "authoring:shipped_detail": coordinators(url("authoring:shipped_detail", SHIPPED_SLUG)),
+    "authoring:line_create": coordinators(
+        url("authoring:line_create", SHIPPED_SLUG),
+        post=PostCase(
+            owner="coordinator",
+            data=lambda w: {"name": "Our own MBSR"},
+            expect=to("authoring:line_detail"),
+            outsiders=NOT_A_COORDINATOR,
+        ),
+    ),
+    # POST: "Start editing" (a new draft) on a program whose only version is published.
+    "authoring:line_detail": cohort_coordinator(
+        url("authoring:line_detail", PUBLISHED_LINE),
+        post=PostCase(
+            owner="coordinator",
+            data=lambda w: {},
+            expect=to("authoring:line_detail"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
+    "authoring:line_history": cohort_coordinator(url("authoring:line_history", LINE)),
+    "authoring:draft_settings": cohort_coordinator(
+        url("authoring:draft_settings", LINE),
+        post=PostCase(
+            owner="coordinator",
+            data=_draft_settings_form,
+            expect=to("authoring:line_detail"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
+    "authoring:draft_week": cohort_coordinator(
+        url("authoring:draft_week", LINE, const(1)),
+        post=PostCase(
+            owner="coordinator",
+            data=_draft_week_form,
+            expect=to("authoring:draft_week"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
+    "authoring:draft_plan": cohort_coordinator(
+        url("authoring:draft_plan", LINE),
+        post=PostCase(
+            owner="coordinator",
+            data=lambda w: {"draft": _program_draft(w).pk, "action": "add_follow_up"},
+            expect=to("authoring:draft_plan"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
+    "authoring:draft_publish": cohort_coordinator(
+        url("authoring:draft_publish", LINE),
+        post=PostCase(
+            owner="coordinator",
+            data=lambda w: {},
+            expect=to("authoring:line_detail"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
+    "authoring:draft_discard": cohort_coordinator(
+        url("authoring:draft_discard", LINE),
+        post=PostCase(
+            owner="coordinator",
+            data=lambda w: {},
+            expect=to("authoring:line_detail"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
+    # --- program authoring: reminder wording and the preview (its organization's coordinators) ---
+    "authoring:draft_reminders": cohort_coordinator(
+        url("authoring:draft_reminders", LINE),
+        post=PostCase(
+            owner="coordinator",
+            data=lambda w: {"practice_nudge-subject": "A quiet moment"},
+            expect=to("authoring:draft_reminders"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
+    "authoring:preview_week": cohort_coordinator(url("authoring:preview_week", LINE, const(1))),
 }
 
 MATRIX: dict[str, Row] = {**ALLAUTH, **ADMIN, **PROJECT}

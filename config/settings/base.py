@@ -6,6 +6,7 @@
 import base64
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 import environ
@@ -253,7 +254,7 @@ DEFAULT_USER_TIMEZONE = env.str("STILLWATER_DEFAULT_TIMEZONE", default="Europe/L
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -263,6 +264,25 @@ STORAGES = {
 # S3-compatible object storage in production: see README, "Recordings".
 MEDIA_ROOT = env.path("STILLWATER_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media-not-served/"
+# Limits of one uploaded recording (programs.authoring.audio): 90 minutes, 100 MB.
+STILLWATER_AUDIO_MAX_SECONDS = env.int("STILLWATER_AUDIO_MAX_SECONDS", default=90 * 60)
+STILLWATER_AUDIO_MAX_BYTES = env.int("STILLWATER_AUDIO_MAX_BYTES", default=100 * 1024 * 1024)
+if env.str("STILLWATER_S3_BUCKET", default=""):
+    # Private bucket: no public ACL, and any URL the storage makes is signed; Stillwater itself
+    # reads the file and streams it to listeners it has checked.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("STILLWATER_S3_BUCKET"),
+            "endpoint_url": env.str("STILLWATER_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("STILLWATER_S3_REGION", default="") or None,
+            "access_key": env.str("STILLWATER_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("STILLWATER_S3_SECRET_ACCESS_KEY", default="") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 # --- E-mail -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str(
@@ -395,7 +415,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # The largest legitimate body is a big attendance grid or a pasted participant list (at most
 # 200,000 characters); free-text fields stop at 5,000. Django's default, stated here on purpose.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB
-# Uploaded files up to the CSV import's 1 MB limit stay in memory; a larger one is spooled to a
-# temporary file only to be refused by the form. Django does not cap a file's size itself:
-# the proxy in front must (nginx: client_max_body_size 5m) so nobody streams gigabytes at it.
+# Uploaded files up to the CSV import's 1 MB limit stay in memory; a larger one (a recording)
+# is spooled to a temporary file, so a 100 MB upload never sits in memory. Django does not cap
+# a file's size itself: the proxy in front must, so nobody streams gigabytes at it (nginx:
+# client_max_body_size 5m, and STILLWATER_AUDIO_MAX_BYTES plus a little on the upload path
+# /programs/<pk>/draft/recordings/; see README, "Recordings").
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1_048_576  # 1 MB
+FILE_UPLOAD_PERMISSIONS = 0o640

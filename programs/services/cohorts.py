@@ -74,7 +74,9 @@ def _cohort_check(
             raise CohortError("Say where the group meets in person.", field="place")
         if default_modality == Modality.VIDEO and not video_link:
             raise CohortError("Add the link for the video call.", field="video_link")
-    if not facilitators:
+    # A self-guided course runs without a facilitator: its coordinators see progress and get
+    # the safety alerts (programs.access.staff_of_cohorts).
+    if not facilitators and not program.is_self_guided:
         raise CohortError("Choose at least one facilitator.", field="facilitators")
     if not {user.pk for user in facilitators} <= _staff_ids(organization):
         raise CohortError("Facilitators must be staff of your organization.", field="facilitators")

@@ -117,7 +117,8 @@ class PracticeLogForm(_LogForm):
         label="Note (optional)",
         required=False,
         max_length=NOTE_MAX_LENGTH,
-        help_text="Anything you noticed. Your facilitators may read your practice log.",
+        help_text="Anything you noticed. "
+        "The people who run your course may read your practice log.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -196,11 +197,19 @@ def log_form_initial(log: PracticeLog, program: Program) -> dict[str, Any]:
     return {"date": log.date, "practice": log.practice, "minutes": log.minutes, "note": log.note}
 
 
-def log_form_initial_choice(program: Program, chosen: str) -> dict[str, Any]:
-    """A new entry starting on the practice (or strategy) a link chose, if the program has it."""
+def log_form_initial_choice(program: Program, chosen: str, minutes: str = "") -> dict[str, Any]:
+    """A new entry starting on the practice (or strategy) a link chose, if the program has it,
+    and the minutes a guided recording's player counted (ignored unless a plausible number)."""
+    initial: dict[str, Any] = {}
     if chosen in dict(program.practice_choices() + program.strategy_choices()):
-        return {log_form_class(program).choice_field: chosen}
-    return {}
+        initial[log_form_class(program).choice_field] = chosen
+    if (
+        program.log_kind == LogKind.PRACTICE
+        and minutes.isdigit()
+        and MINUTES_MIN <= int(minutes) <= MINUTES_MAX
+    ):
+        initial["minutes"] = int(minutes)
+    return initial
 
 
 class ReflectionForm(forms.Form):

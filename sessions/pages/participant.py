@@ -11,13 +11,14 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from programs.authoring.selectors import recording_list_for_practices
 from programs.models import Enrollment, LogKind, Program
 from programs.selectors import enrollment_list_current_for_participant
 from sessions.forms.participant import ReflectionForm, log_form_class
@@ -132,13 +133,29 @@ def week_context(
         if course.is_self_guided or week.missed or any(s.starts_at <= now for s in sessions)
         else next((s for s in sessions if s.starts_at > now), None)
     )
+    can_log = upcoming is None and program.log_kind == LogKind.PRACTICE and bool(program.practices)
+    items = program_session.practice_items()
+    # The guided recordings of the week's practices (one query for the page), each player with
+    # a link to log the practice that the player fills with the minutes listened.
+    recordings = recording_list_for_practices(
+        program=program, practice_codes=[item["code"] for item in items]
+    )
     practices = [
-        {**item, "adaptation_lines": text_lines(item.get("adaptations", ""))}
-        for item in program_session.practice_items()
+        {
+            **item,
+            "adaptation_lines": text_lines(item.get("adaptations", "")),
+            "recordings": [r for r in recordings if r.practice_code == item["code"]],
+            "log_url": practice_log_url(
+                practice=item["code"], course_query=query, week_number=week.number
+            )
+            if can_log
+            else "",
+        }
+        for item in items
     ]
     timed = [p for p in practices if p.get("durations")]
     log_form = None
-    if upcoming is None and program.log_kind == LogKind.PRACTICE and program.practices:
+    if can_log:
         form_class = log_form_class(program)
         log_form = form_class(
             program=program,
@@ -161,6 +178,7 @@ def week_context(
         "session_adaptations": text_lines(program_session.adaptations),
         "practices": practices,
         "timed_practices": timed,
+        "has_recordings": bool(recordings),
         "first_durations": timed[0]["durations"] if timed else [],
         "strategies": program.strategies if program.log_kind == LogKind.STRATEGY else [],
         "is_strategy_log": program.log_kind == LogKind.STRATEGY,
@@ -177,6 +195,17 @@ def week_context(
         "course_query": query,
         "course_label": course_label(course.enrollment) if query else "",
     }
+
+
+def practice_log_url(*, practice: str, course_query: str, week_number: int) -> str:
+    """The practice log form on one practice, coming back to the week page once saved."""
+    params = dict(parse_qsl(course_query.lstrip("?")))
+    next_url = reverse("program_sessions:week_detail", args=[week_number]) + course_query
+    return (
+        reverse("program_sessions:practice_create")
+        + "?"
+        + urlencode({**params, "practice": practice, "next": next_url})
+    )
 
 
 def completion_message(page: WeekPage, *, completed: bool) -> str:

@@ -16,6 +16,7 @@ from icalendar import Calendar, Event, vDuration
 from accounts.models import User, hash_token
 from programs.models import Modality
 from sessions.models import CalendarFeed, ScheduledSession
+from sessions.services.mode import PHONE_DEFAULT
 
 # Calendar entries end up in Google, Apple and Microsoft accounts, on lock screens and in
 # calendars shared with family or colleagues: they say when and where, never what the course
@@ -81,17 +82,20 @@ def calendar_feed_read(
 
 
 def _location(session: ScheduledSession) -> str:
+    # LOCATION is the one line a calendar shows in its list; the link and the phone arrangement
+    # go in the description (and the link in URL), which calendars show in full.
     if session.modality == Modality.PHONE:
-        return "By phone"
+        return "Phone call"
     if session.modality == Modality.VIDEO:
-        return session.video_link or "Video call"
+        return "Video call"
     return session.place or "In person"
 
 
 def _description(session: ScheduledSession) -> str:
-    # Only what someone needs to get there or join; the place is already the LOCATION.
+    # Only what someone needs to get there or join, for THIS session (it may differ from the
+    # cohort's usual way); the place is already the LOCATION.
     if session.modality == Modality.PHONE:
-        return session.phone_instructions or "This session is by phone."
+        return session.phone_instructions or PHONE_DEFAULT
     if session.modality == Modality.VIDEO and session.video_link:
         return f"Join the video call: {session.video_link}"
     return ""

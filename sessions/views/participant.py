@@ -119,7 +119,7 @@ def practice_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         program=program,
         today=local_today(user=request.user),
-        initial=log_form_initial_choice(program, chosen),
+        initial=log_form_initial_choice(program, chosen, request.GET.get("minutes", "")),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -22,6 +22,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from accounts.models import Invitation, hash_token
+from programs.authoring import wording
 from programs.instrument_library import instrument_list
 from programs.models import Enrollment
 from sessions.models import (
@@ -48,24 +49,9 @@ SITE = "https://stillwater.example.org"
 NOW = dt.datetime(2026, 9, 16, 12, 0, tzinfo=UTC)
 START = dt.date(2026, 9, 1)
 COHORT_NAME = "MS fatigue group (Tuesday evenings)"
-# Words that must not appear in any message; case-insensitive.
-HEALTH_WORDS = [
-    r"multiple sclerosis",
-    r"\bMS\b",
-    r"depress",
-    r"anxi",
-    r"fatigue",
-    r"mood",
-    r"PHQ",
-    r"GAD",
-    r"stress",
-    r"mindful",
-    r"suicid",
-    r"self-harm",
-    r"\bscores?\b",
-    r"loneli",
-    r"well-being",
-]
+# Words that must not appear in any message; case-insensitive. The production list, which also
+# keeps them out of an organization's own reminder wording.
+HEALTH_WORDS = list(wording.HEALTH_WORDS)
 # Free text the participant and staff wrote; any of it in a message is a leak.
 SENTINEL = "ZQX-SENTINEL"
 # The participant's PHQ-9 total; no date or time in this file's messages contains 23.
@@ -104,6 +90,8 @@ NO_UNSUBSCRIBE = [
     NotificationKind.WAITLIST_OFFER,
     # Part of taking part in a study: their group and what happens next.
     NotificationKind.ALLOCATION_MADE,
+    # How to join a session they are expected at, after a facilitator changed it.
+    NotificationKind.SESSION_CHANGED,
 ]
 
 
@@ -340,6 +328,11 @@ def _row(kind: str, world: dict) -> Notification:
             "invitation": world["invitation"],
         },
         NotificationKind.ALLOCATION_MADE: {"enrollment": enrollment, "cohort": enrollment.cohort},
+        NotificationKind.SESSION_CHANGED: {
+            "enrollment": enrollment,
+            "cohort": enrollment.cohort,
+            "scheduled_session": upcoming,
+        },
     }[kind]
     recipient = world["facilitator"] if kind in STAFF_KINDS else world["participant"]
     return Notification.objects.create(

@@ -90,7 +90,7 @@ def test_one_on_one_phone_session_says_the_facilitator_will_phone(client):
     with time_machine.travel(AFTER_WEEK_1):
         page = client.get(HOME).text
     assert "By phone" in page
-    assert "Your facilitator will phone you at this time." in page
+    assert "Your facilitator will call you on the number you gave us." in page
     assert "Tuesday 8 September 2026, 11:00 (Europe/London time)" in page
 
 

@@ -25,20 +25,24 @@ def _planned_anchor_times(enrollment: Enrollment) -> tuple[dt.datetime, dt.datet
     individual = (
         cohort.program.delivery == Delivery.INDIVIDUAL and enrollment.start_date is not None
     )
-    start = enrollment.start_date if individual and enrollment.start_date else cohort.start_date
+    # A self-guided course never meets: its week 1 opens on the start date itself (the day the
+    # participant's weeks count from), whatever meeting day and time the cohort row holds.
+    self_guided = cohort.program.delivery == Delivery.SELF_GUIDED
+    start = (
+        enrollment.start_date
+        if (individual or self_guided) and enrollment.start_date
+        else cohort.start_date
+    )
+    at = enrollment.session_time if individual and enrollment.session_time else cohort.meeting_time
     planned = plan(
         numbers=numbers,
         optional_after={},
         start=start,
-        weekday=start.weekday() if individual else cohort.meeting_weekday,
-        at=(
-            enrollment.session_time
-            if individual and enrollment.session_time
-            else cohort.meeting_time
-        ),
+        weekday=start.weekday() if individual or self_guided else cohort.meeting_weekday,
+        at=dt.time(0, 0) if self_guided else at,
         zone=cohort.zoneinfo,
         cadence_days=cohort.program.cadence_days,
-        skip_dates=cohort.skip_date_set,
+        skip_dates=set() if self_guided else cohort.skip_date_set,
     )
     return planned[0].starts_at, planned[-1].starts_at
 
