@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -19,6 +20,7 @@ from programs.access import (
 from programs.models import Arm, Cohort, EnrollmentStatus, Program, ProgramStatus
 
 from .models import ProgramChange, ProgramLine, ProgramVersion, Recording
+from .services.versions import draft_get, version_latest
 
 
 def line_list_for_coordinator(*, user: User) -> QuerySet[ProgramLine]:
@@ -145,3 +147,34 @@ def recording_list_for_practices(*, program: Program, practice_codes: list[str])
             "practice_code", "pk"
         )
     )
+
+
+def recording_page_for_line(*, line: ProgramLine) -> dict[str, Any]:
+    """The practices of the line's draft (or newest version) with their recordings, for the
+    recordings page (two queries)."""
+    shown = draft_get(line=line) or version_latest(line=line)
+    program = shown.program if shown else line.source
+    recordings = list(Recording.objects.filter(program=program).order_by("pk"))
+    practices = [
+        {
+            "code": code,
+            "name": name,
+            "recordings": [r for r in recordings if r.practice_code == code],
+        }
+        for code, name in program.practice_choices()
+    ]
+    return {"shown": shown, "program": program, "practices": practices}
+
+
+def recording_get_in_line(*, line: ProgramLine, pk: int) -> Recording:
+    """A recording of one of the line's versions (the line already passed its access check),
+    or 404."""
+    try:
+        return Recording.objects.select_related("program").get(pk=pk, program__version__line=line)
+    except Recording.DoesNotExist:
+        raise Http404("No such recording.") from None
+
+
+def required_session_count(*, program: Program) -> int:
+    """How many of the program's sessions count towards completing it (optional ones do not)."""
+    return program.sessions.filter(optional=False).count()

@@ -38,6 +38,7 @@ from ..selectors import (
     line_rows,
     program_get_shipped,
     program_list_shipped,
+    required_session_count,
 )
 from ..services.editing import (
     PlanError,
@@ -174,7 +175,7 @@ def draft_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = DraftSettingsForm(
         data,
-        session_count=program.sessions.filter(optional=False).count(),
+        session_count=required_session_count(program=program),
         initial=DraftSettingsForm.initial_for(program, draft_pk=draft.pk),
     )
     practices = practice_forms(program, data)

@@ -3,10 +3,8 @@ the draft's practices, then change its title and transcript or remove it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -16,26 +14,9 @@ from programs.models import ProgramStatus
 
 from ..audio import RecordingSizeLimit, max_bytes
 from ..forms.recordings import RecordingForm, RecordingUploadForm
-from ..models import ProgramLine, Recording
-from ..selectors import line_get_for_coordinator
+from ..selectors import line_get_for_coordinator, recording_get_in_line, recording_page_for_line
 from ..services.recordings import recording_create, recording_remove, recording_update
-from ..services.versions import ProgramEditError, draft_get, draft_get_or_start, version_latest
-
-
-def _practices(line: ProgramLine) -> dict[str, Any]:
-    """The shown version's practices, each with its recordings (two queries)."""
-    shown = draft_get(line=line) or version_latest(line=line)
-    program = shown.program if shown else line.source
-    recordings = list(Recording.objects.filter(program=program).order_by("pk"))
-    practices = [
-        {
-            "code": code,
-            "name": name,
-            "recordings": [r for r in recordings if r.practice_code == code],
-        }
-        for code, name in program.practice_choices()
-    ]
-    return {"shown": shown, "program": program, "practices": practices}
+from ..services.versions import ProgramEditError, draft_get_or_start
 
 
 @csrf_exempt
@@ -53,7 +34,7 @@ def draft_recordings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @csrf_protect
 def _draft_recordings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     line = line_get_for_coordinator(user=request.user, pk=pk)
-    context = _practices(line)
+    context = recording_page_for_line(line=line)
     form = RecordingUploadForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -86,17 +67,10 @@ def _draft_recordings(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     )
 
 
-def _recording_of(line: ProgramLine, rid: int) -> Recording:
-    try:
-        return Recording.objects.select_related("program").get(pk=rid, program__version__line=line)
-    except Recording.DoesNotExist:
-        raise Http404("No such recording.") from None
-
-
 def draft_recording_edit(request: AuthenticatedHttpRequest, pk: int, rid: int) -> HttpResponse:
     """Change a recording's title and transcript, or remove it (after asking)."""
     line = line_get_for_coordinator(user=request.user, pk=pk)
-    recording = _recording_of(line, rid)
+    recording = recording_get_in_line(line=line, pk=rid)
     action = request.POST.get("action", "save")
     form = RecordingForm(
         request.POST if request.method == "POST" and action == "save" else None,
