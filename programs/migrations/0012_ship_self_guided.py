@@ -22,15 +22,37 @@ CONTENT = Path(__file__).resolve().parent.parent / "content"
 FILE = "mbsr-self-8-ms.json"
 SLUG = "mbsr-self-8-ms"
 PROGRAM_FIELDS = [
-    "name", "summary", "delivery", "cadence_days", "completion_threshold",
-    "default_session_minutes", "log_kind", "practices", "strategies",
+    "name",
+    "summary",
+    "delivery",
+    "cadence_days",
+    "completion_threshold",
+    "default_session_minutes",
+    "log_kind",
+    "practices",
+    "strategies",
 ]
 SESSION_FIELDS = [
-    "title", "aims", "material", "practices", "home_practice", "reflection_prompt",
-    "default_modality", "default_minutes", "adaptations", "optional", "schedule_after",
+    "title",
+    "aims",
+    "material",
+    "practices",
+    "home_practice",
+    "reflection_prompt",
+    "default_modality",
+    "default_minutes",
+    "adaptations",
+    "optional",
+    "schedule_after",
 ]
 POINT_FIELDS = [
-    "kind", "label", "instruments", "optional_instruments", "anchor", "opens_days", "closes_days",
+    "kind",
+    "label",
+    "instruments",
+    "optional_instruments",
+    "anchor",
+    "opens_days",
+    "closes_days",
 ]
 
 
@@ -65,8 +87,22 @@ def ship(apps, schema_editor):
 
 
 def unship(apps, schema_editor):
+    """Take the program out again while no cohort runs it.
+
+    Plain DELETE statements, not QuerySet.delete(): the delete collector would look through
+    every table that may point at a program or its plan (screenings, studies, assessments), and
+    going back, apps that came after this migration have dropped theirs already. A program an
+    organization copied or screened people for stays referenced, and the database refuses.
+    """
     Program = apps.get_model("programs", "Program")
-    Program.objects.filter(slug=SLUG, cohorts__isnull=True).delete()
+    Cohort = apps.get_model("programs", "Cohort")
+    program = Program.objects.filter(slug=SLUG).values_list("pk", flat=True).first()
+    if program is None or Cohort.objects.filter(program_id=program).exists():
+        return
+    for name in ("MeasurementPoint", "ProgramSession"):
+        table = apps.get_model("programs", name)._meta.db_table
+        schema_editor.execute(f"DELETE FROM {table} WHERE program_id = %s", [program])  # noqa: S608
+    schema_editor.execute(f"DELETE FROM {Program._meta.db_table} WHERE id = %s", [program])  # noqa: S608
 
 
 class Migration(migrations.Migration):
