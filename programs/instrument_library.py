@@ -52,7 +52,10 @@ class Item:
 @dataclass(frozen=True)
 class Loinc:
     panel: str
-    total: str
+    # None when LOINC publishes a panel but no total-score code for it (UCLA-3).
+    total: str | None = None
+    # The pages that state the codes, so each one can be checked again.
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,15 @@ def _build(data: dict[str, Any]) -> Instrument:
         instructions=data["instructions"],
         citation=data["citation"],
         licence=data["licence"],
-        loinc=Loinc(**data["loinc"]) if data["loinc"] else None,
+        loinc=(
+            Loinc(
+                panel=data["loinc"]["panel"],
+                total=data["loinc"].get("total"),
+                sources=tuple(data["loinc"].get("sources", ())),
+            )
+            if data["loinc"]
+            else None
+        ),
         response_options=default_options,
         items=tuple(
             Item(

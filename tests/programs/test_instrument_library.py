@@ -85,12 +85,16 @@ def test_ierq_items_sit_in_their_published_subscales():
     assert "what other people would do" in texts[20]  # social modeling
 
 
-def test_only_phq9_and_gad7_carry_loinc_codes():
+def test_only_instruments_with_published_loinc_codes_carry_them():
     codes = {i.code: i.loinc for i in instrument_list() if i.loinc is not None}
     assert {code: (loinc.panel, loinc.total) for code, loinc in codes.items()} == {
         "phq9": ("44249-1", "44261-6"),
         "gad7": ("69737-5", "70274-6"),
+        "pss10": ("106875-8", "106860-0"),
+        # LOINC lists the Three-Item Loneliness Scale panel but no total-score code.
+        "ucla3": ("106418-7", None),
     }
+    assert codes["ucla3"].sources == ("https://loinc.org/66867-3",)
 
 
 def test_instruments_are_frozen_and_loaded_once():
