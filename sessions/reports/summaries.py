@@ -61,14 +61,19 @@ class SummaryCells:
         return format_percent(s.practice_days, s.days_in_program).replace(" (", " days (", 1)
 
 
-def figures_by_arm(cells: list[SummaryCells]) -> list[tuple[str, list[tuple[str, str]]]]:
-    """One cohort's figures, a row per figure and a column per arm (reads well on any screen)."""
+def figures_by_arm(
+    cells: list[SummaryCells], *, self_guided: bool = False
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """One cohort's figures, a row per figure and a column per arm (reads well on any screen).
+
+    A self-guided course has no sessions to attend: the same figure counts weeks completed of
+    the weeks reached (Definitions), and is named so."""
     rows: list[tuple[str, Callable[[SummaryCells], object]]] = [
         ("Enrolled", lambda c: c.summary.enrolled),
         ("Only invited (not enrolled)", lambda c: c.summary.invited),
         ("Withdrawn", lambda c: c.summary.withdrawn),
         ("Completed the course", lambda c: c.completion),
-        ("Attendance", lambda c: c.attendance),
+        ("Weeks completed" if self_guided else "Attendance", lambda c: c.attendance),
         ("Baseline questionnaires", lambda c: c.baseline),
         ("Post questionnaires", lambda c: c.post),
         ("Both (paired)", lambda c: c.paired),

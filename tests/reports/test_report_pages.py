@@ -445,6 +445,9 @@ def test_a_self_guided_cohort_page_shows_weeks_completed(client, organization, c
     assert "Weeks completed" in page
     assert "a week counts once they mark it as completed" in page
     assert "Attendance by session" not in page
+    figures = page[page.index("Figures so far") : page.index("Progress of each participant")]
+    assert "Weeks completed" in figures
+    assert "Attendance" not in figures
 
 
 # --- downloads start from the overview's filters -------------------------------------------------

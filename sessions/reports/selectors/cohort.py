@@ -302,7 +302,7 @@ def cohort_page_for_staff(*, user: User, pk: int, now: dt.datetime) -> CohortPag
         else [],
         follow_ups=follow_ups,
         summary_arms=[s.arm_label for s in summaries],
-        figures=figures_by_arm(arm_cells),
+        figures=figures_by_arm(arm_cells, self_guided=program.is_self_guided),
         progress=progress,
         points=points,
         charts=charts,
