@@ -5,29 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 
 from programs.models import LogKind, Program
 
 from .models import ProgramLine, ProgramVersion, Recording
 from .services.versions import draft_get, version_latest
 
-PLAYER_TEMPLATE = "authoring/_player.html"
-
 
 def _lines(text: str) -> list[str]:
     # As the participant's week page splits aims and home practice (sessions.progress.text_lines,
     # a layer above this one): one paragraph or list item per line.
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _player_ready() -> bool:
-    try:
-        get_template(PLAYER_TEMPLATE)
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 def preview_version_get(*, line: ProgramLine, version: str | None) -> ProgramVersion | None:
@@ -86,6 +74,5 @@ def preview_week_context(*, line: ProgramLine, number: int, version: str | None)
         "previous_number": numbers[at - 1] if at > 0 else None,
         "next_number": numbers[at + 1] if at + 1 < len(numbers) else None,
         "query": query,
-        "player_ready": _player_ready(),
         "is_draft": bool(shown and shown.is_draft),
     }
