@@ -386,12 +386,16 @@ class AuditAction(models.TextChoices):
     ERASURE_REQUESTED = "erasure_requested", "Asked for erasure"
     ERASURE_COMPLETED = "erasure_completed", "Erasure completed"
     ORGANIZATION_CHANGED = "organization_changed", "Changed organization settings"
+    API_CALL = "api_call", "Called the API"
+    API_TOKEN_CREATED = "api_token_created", "Made an API token"
+    API_TOKEN_REVOKED = "api_token_revoked", "Revoked an API token"
 
 
 # Events keep the object type they were written with (the log is never rewritten), so a model
 # that moved to another app is listed under its old label as well as its new one.
 AUDIT_OBJECT_NAMES = {
     "accounts.exportrecord": "Export",
+    "api.apitoken": "API token",
     "reports.exportrecord": "Export",
     "accounts.invitation": "Invitation",
     "accounts.membership": "Staff role",

@@ -36,5 +36,6 @@ urlpatterns = [
     path("", include("sessions.notifications.urls")),
     path("", include("sessions.reports.urls")),
     path("", include("sessions.rights.urls")),
+    path("", include("sessions.api.urls")),
     path("", include("accounts.urls")),
 ]

@@ -56,6 +56,12 @@ INSTALLED_APPS = [
     "sessions.notifications.apps.NotificationsConfig",
     "sessions.reports.apps.ReportsConfig",
     "sessions.rights.apps.RightsConfig",
+    # The REST API (/api/v1/): Django REST framework, its OpenAPI schema and the docs page's
+    # Swagger UI / Redoc files served from static (drf-spectacular-sidecar).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "sessions.api.apps.ApiConfig",
 ]
 
 MIDDLEWARE = [
@@ -363,6 +369,37 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 # back; every task here is idempotent (the outbox claims its row before sending).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 30
+
+# --- REST API ---------------------------------------------------------------
+# Organization API tokens only (sessions.api): no session or basic authentication, so a signed-in
+# browser's cookie never reaches the API and there is no CSRF surface. JSON only: no browsable
+# API with forms of its own. Each view sets authentication, scopes, rate limit and audit through
+# sessions.api.base.ApiMixin; these defaults make a view that forgets it refuse everyone.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["sessions.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["sessions.api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["sessions.api.throttling.ApiTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_token": env.str("STILLWATER_API_RATE", default="120/minute")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Stillwater API",
+    "DESCRIPTION": (
+        "Cohorts, pseudonymous enrollments, sessions, attendance, practice, questionnaires and "
+        "allocations of one organization. Authenticate with an organization API token: "
+        "`Authorization: Bearer sw_...`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Security shared by every environment -----------------------------------
 SESSION_COOKIE_HTTPONLY = True
