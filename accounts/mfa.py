@@ -67,7 +67,9 @@ def signed_in_user(request: HttpRequest) -> User | None:
     if user is None or not user.is_authenticated:
         return None
     # request.user is a lazy proxy; prefetching needs the model instance behind it.
-    return getattr(user, "_wrapped", user)
+    user = getattr(user, "_wrapped", user)
+    # Only a person signs in: anything else (an API token's client) has no session to keep.
+    return user if isinstance(user, User) else None
 
 
 def _with_next(url_name: str, request: HttpRequest) -> HttpResponseRedirect:

@@ -389,6 +389,7 @@ class AuditAction(models.TextChoices):
     API_CALL = "api_call", "Called the API"
     API_TOKEN_CREATED = "api_token_created", "Made an API token"
     API_TOKEN_REVOKED = "api_token_revoked", "Revoked an API token"
+    ANSWERS_IMPORTED = "answers_imported", "Imported answers"
 
 
 # Events keep the object type they were written with (the log is never rewritten), so a model

@@ -55,6 +55,7 @@ from tests.test_url_matrix import (
     STAFF_ROLES,
     World,
     _allocation,
+    _api_token,
     _draft_recording,
     _draft_settings_form,
     _program_draft,
@@ -1237,6 +1238,33 @@ STAFF_FORMS: dict[str, FormCase] = {
         ),
         checks=(_check_invitation_sender,),
     ),
+    # --- API tokens: the name is shown back on the API page and the audit log; the page that
+    # shows a new token once answers 200, a refused form 400 ---
+    "api token": FormCase(
+        who=_coordinator,
+        url=_at("api_token_create", lambda w: w.organization.slug),
+        fields=lambda w: {
+            "name": hostile_text(),
+            "scopes": st.one_of(st.just("enroll"), st.just("identifiable"), hostile_text()),
+            "expires_in_days": sometimes("90"),
+        },
+        allowed=frozenset({200, 400}),
+        succeeds_with=frozenset({200}),
+        reauthenticate=True,
+        shows=(
+            (_coordinator, lambda w: reverse("api_page", args=[w.organization.slug])),
+            (_coordinator, _page("audit_log")),
+        ),
+    ),
+    "api token revoke": FormCase(
+        who=_coordinator,
+        url=lambda w, values: reverse(
+            "api_token_revoke", args=[w.organization.slug, _api_token(w)]
+        ),
+        fields=lambda w: {"confirm": hostile_text()},
+        reauthenticate=True,
+        shows=((_coordinator, lambda w: reverse("api_page", args=[w.organization.slug])),),
+    ),
     # A number that is not one of theirs is 404 (nothing changes); anything else asks again.
     "organization switch": FormCase(
         who=_coordinator,
@@ -1488,6 +1516,17 @@ STAFF_FORMS: dict[str, FormCase] = {
             "title": hostile_text(),
             "transcript": hostile_text(),
         },
+    ),
+    # --- REDCap import (a urlencoded post carries no file: refused; what a file holds and is
+    # named back in its problems is escaped, tests/reports/test_redcap_page.py) ---
+    "redcap import": FormCase(
+        who=_coordinator,
+        url=_at("reports:redcap_import", lambda w: w.organization.slug),
+        fields=lambda w: {
+            "mode": st.one_of(st.just("phone"), hostile_text()),
+            "records": hostile_text(),
+        },
+        allowed=frozenset({400}),
     ),
     "recording title and transcript": FormCase(
         who=_coordinator,

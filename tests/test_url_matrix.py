@@ -418,6 +418,14 @@ def staff(url: UrlBuilder, **kwargs: Any) -> Row:
     )
 
 
+UNAUTHORIZED = Expect(401)
+
+
+def api_route(url: UrlBuilder) -> Row:
+    """An /api/v1/ route: no sign-in page (a token is the sign-in), and a cookie is no token."""
+    return row(url, default=UNAUTHORIZED, public=True, anonymous=UNAUTHORIZED)
+
+
 def post_only(url: UrlBuilder, post: PostCase | None = None, **kwargs: Any) -> Row:
     """A POST-only action: a GET is refused with 405 once signed in."""
     return row(url, default=NOT_ALLOWED, post=post, **kwargs)
@@ -828,6 +836,36 @@ def _shipped_recording(world: World) -> Any:
     )
 
 
+def _redcap_records(world: World) -> dict[str, Any]:
+    """A REDCap records file with one complete questionnaire the participant has not sent yet,
+    at a measurement point already open (reports:redcap_import)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from programs.instrument_library import instrument_get
+    from sessions.reports.exchange.redcap_names import event_name, unique_event_name
+
+    for found in Assessment.objects.filter(
+        enrollment=world.enrollment, opens_at__lte=NOW
+    ).select_related("measurement_point"):
+        sent = set(
+            found.responses.filter(submitted_at__isnull=False).values_list("instrument", flat=True)
+        )
+        missing = [code for code in found.instruments if code not in sent]
+        if missing:
+            instrument = instrument_get(missing[0])
+            event = unique_event_name(event_name(found.measurement_point.code))
+            fields = [f"{instrument.code}_{item.number}" for item in instrument.items]
+            values = [str(item.response_options[0].value) for item in instrument.items]
+            text = (
+                ",".join(["record_id", "redcap_event_name", *fields, f"{instrument.code}_complete"])
+                + "\n"
+                + ",".join([world.enrollment.participant_code, event, *values, "2"])
+                + "\n"
+            )
+            return {"records": SimpleUploadedFile("records.csv", text.encode()), "mode": "phone"}
+    raise AssertionError("the world has no open questionnaire left to import")
+
+
 def _recording_upload(world: World) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -901,6 +939,25 @@ def _draft_week_form(world: World) -> dict[str, Any]:
     }
 
 
+def _api_token(world: World) -> int:
+    """An API token of the first organization, still usable (api_token_revoke)."""
+    from sessions.api.models import ApiToken
+    from sessions.api.services import api_token_create
+
+    found = ApiToken.objects.filter(
+        organization=world.organization, revoked_at__isnull=True
+    ).first()
+    if found is None:
+        found, _raw = api_token_create(
+            organization=world.organization,
+            by=world.coordinator,
+            name="Nightly sync",
+            scopes=[],
+            expires_at=NOW + dt.timedelta(days=30),
+        )
+    return found.pk
+
+
 LINE = lambda w: _program_line(w).pk  # noqa: E731
 PUBLISHED_LINE = lambda w: _program_line(w, "published").pk  # noqa: E731
 SHIPPED_SLUG = const("mbsr-8-ms")
@@ -960,8 +1017,62 @@ PROJECT: dict[str, Row] = {
             reauthenticate=True,
         ),
     ),
+    # The API page: its organization's coordinators only (the list needs no password); making
+    # and revoking a token ask for the password first. Everyone else 404, before any prompt.
+    "api_page": row(url("api_page", lambda w: w.organization.slug), coordinator=OK),
+    "api_token_create": post_only(
+        url("api_token_create", lambda w: w.organization.slug),
+        PostCase(
+            owner="coordinator",
+            data=lambda w: {"name": "Nightly sync", "scopes": ["enroll"], "expires_in_days": "90"},
+            # The page that shows the new token once (no redirect: the secret is never stored).
+            expect=OK,
+            outsiders=NOT_COHORT_COORDINATOR,
+            reauthenticate=True,
+        ),
+    ),
+    "api_token_revoke": post_only(
+        url("api_token_revoke", lambda w: w.organization.slug, _api_token),
+        PostCase(
+            owner="coordinator",
+            data=lambda w: {},
+            expect=to("api_page"),
+            outsiders=NOT_COHORT_COORDINATOR,
+            reauthenticate=True,
+        ),
+    ),
+    # The API's description and its documentation page hold nobody's data: public.
+    "api_schema": public(url("api_schema")),
+    "api_docs": public(url("api_docs")),
+    # The API itself: a token is the only way in, so a browser session (anyone signed in, or
+    # nobody) gets 401 on every route; owner / other-organization tokens: tests/api/.
+    "api_root": api_route(url("api_root")),
+    "api_cohorts": api_route(url("api_cohorts")),
+    "api_cohort": api_route(url("api_cohort", COHORT)),
+    "api_enrollments": api_route(url("api_enrollments")),
+    "api_enrollment": api_route(url("api_enrollment", ENROLLMENT)),
+    "api_sessions": api_route(url("api_sessions")),
+    "api_attendance": api_route(url("api_attendance")),
+    "api_practice": api_route(url("api_practice")),
+    "api_assessments": api_route(url("api_assessments")),
+    "api_responses": api_route(url("api_responses")),
+    "api_allocations": api_route(url("api_allocations")),
+    "api_fhir_questionnaire": api_route(url("api_fhir_questionnaire", PHQ9)),
+    "api_fhir_questionnaire_response_list": api_route(url("api_fhir_questionnaire_response_list")),
+    "api_not_found": api_route(lambda w: "/api/v1/no-such-endpoint/"),
     # Each coordinator searches their own organization's audit log; nobody else has one.
     "audit_log": coordinators(url("audit_log")),
+    # Only the organization's own coordinators import answers from a REDCap records file.
+    "reports:redcap_import": row(
+        url("reports:redcap_import", lambda w: w.organization.slug),
+        coordinator=OK,
+        post=PostCase(
+            owner="coordinator",
+            data=_redcap_records,
+            expect=to("reports:redcap_import"),
+            outsiders=NOT_COHORT_COORDINATOR,
+        ),
+    ),
     # Staff choose which of their organizations they work in; naming one that is not theirs
     # is 404 (participants work in none). Only the session changes.
     "organization_switch": staff(

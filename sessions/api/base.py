@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponseBase
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,6 +28,13 @@ class ApiMixin:
     @classmethod
     def as_view(cls, *args: Any, **kwargs: Any) -> Any:
         return login_not_required(super().as_view(*args, **kwargs))  # type: ignore[misc]
+
+    def perform_authentication(self, request: Request) -> None:
+        super().perform_authentication(request)  # type: ignore[misc]
+        # DRF also hands the token's client to Django's request; put the anonymous user back,
+        # so the middleware around the view (idle logoff, change history) never takes a token
+        # for a signed-in person: no session is written and no cookie is sent.
+        request._request.user = AnonymousUser()
 
     def audit_rows(self, response: Response) -> tuple[int | None, list[str]]:
         """Rows and participant codes in a response, for its audit event. Views that return

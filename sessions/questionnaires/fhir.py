@@ -45,6 +45,7 @@ __all__ = [
     "participant_code_system",
     "questionnaire_resource",
     "questionnaire_response_resource",
+    "questionnaire_response_url",
     "questionnaire_url",
     "score_extension_url",
 ]
@@ -60,6 +61,11 @@ def _base() -> str:
 def questionnaire_url(code: str) -> str:
     """The Questionnaire's canonical URL: stable for as long as the site's address is."""
     return f"{_base()}/Questionnaire/{code}"
+
+
+def questionnaire_response_url(pk: int) -> str:
+    """Where a response would be read: the fullUrl of its entry in a Bundle."""
+    return f"{_base()}/QuestionnaireResponse/{pk}"
 
 
 def answer_system(instrument: Instrument, item: Item) -> str:

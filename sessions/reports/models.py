@@ -7,6 +7,9 @@ from django.utils import timezone as django_timezone
 
 from accounts.models import Organization, User
 
+# Formats named after standards keep their own spelling.
+EXCHANGE_KIND_NAMES = {"fhir": "FHIR", "redcap": "REDCap"}
+
 
 class ExportRecord(models.Model):
     """One data export, page download or command run: who, what, with which filters, and the result.
@@ -56,6 +59,11 @@ class ExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.format} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def kind_label(self) -> str:
+        """“Responses”, “FHIR”, “REDCap”: the kind as the export list names it."""
+        return EXCHANGE_KIND_NAMES.get(self.kind, self.kind[:1].upper() + self.kind[1:])
 
     @property
     def is_finished(self) -> bool:

@@ -9,6 +9,7 @@ from sessions.reports.views import (
     outcomes,
     overview,
     participant,
+    redcap,
     trial_results,
 )
 
@@ -24,4 +25,5 @@ urlpatterns = [
     *landing.urlpatterns,
     *participant.urlpatterns,
     *trial_results.urlpatterns,
+    *redcap.urlpatterns,
 ]

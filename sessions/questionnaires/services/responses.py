@@ -56,12 +56,12 @@ def first_unanswered_item(instrument: Instrument, answers: dict[str, int | None]
     return None
 
 
-def _check_open(assessment: Assessment, now: dt.datetime) -> None:
+def _check_open(assessment: Assessment, now: dt.datetime, *, late_allowed: bool = False) -> None:
     if assessment.completed_at is not None:
         raise ResponseError("You have already sent all your answers for these questionnaires.")
     if now < assessment.opens_at:
         raise ResponseError("These questionnaires are not open yet.")
-    if now >= assessment.closes_at:
+    if now >= assessment.closes_at and not late_allowed:
         raise ResponseError(
             "These questionnaires have closed, so answers can no longer be given here."
         )
@@ -178,8 +178,14 @@ def _question_list(numbers: list[int]) -> str:
     return "questions " + ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
 
 
-def response_submit(*, response: Response, now: dt.datetime | None = None) -> Submission:
-    """Score and send a finished response; raise a safety event if an answer needs follow-up."""
+def response_submit(
+    *, response: Response, now: dt.datetime | None = None, late_allowed: bool = False
+) -> Submission:
+    """Score and send a finished response; raise a safety event if an answer needs follow-up.
+
+    `late_allowed`: answers given on paper while the window was open, typed in after it closed
+    (the REDCap import); a window that has not opened yet still takes none.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         response = Response.objects.select_for_update().get(pk=response.pk)
@@ -190,7 +196,7 @@ def response_submit(*, response: Response, now: dt.datetime | None = None) -> Su
                 f"Your answers to “{instrument.plain_name}” were already sent "
                 "and cannot be changed."
             )
-        _check_open(assessment, now)
+        _check_open(assessment, now, late_allowed=late_allowed)
         unvisited = [
             item.number
             for item in instrument.scored_items
