@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponseBase
+from django.utils.cache import add_never_cache_headers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -52,6 +53,9 @@ class ApiMixin:
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        # Answers, codes and schedules: no browser or proxy in between may keep a copy (the
+        # pages get this from accounts.headers for a signed-in person; a token is not one).
+        add_never_cache_headers(response)
         client = getattr(request, "_user", None)
         if isinstance(client, ApiClient):
             rows, codes = (

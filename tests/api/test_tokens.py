@@ -192,6 +192,8 @@ def test_a_call_with_a_token_leaves_no_session_and_sets_no_cookie(
         response = method(ROWS, content_type="application/json", **_bearer(raw))
         assert response.status_code in (200, 201)
         assert not response.cookies
+        # Nobody in between keeps a copy of what a token read.
+        assert "no-store" in response["Cache-Control"]
     enrolled = client.get(reverse("api_root"), **_bearer(raw))
     assert enrolled.status_code == 200
     assert not enrolled.cookies
