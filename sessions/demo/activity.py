@@ -4,6 +4,7 @@ participants' practice, the same for every run."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from accounts.models import User
 from programs.models import Enrollment, Program
@@ -18,6 +19,9 @@ from sessions.models import (
     PracticeLog,
     ScheduledSession,
 )
+
+# Rows per INSERT (as bulk.BATCH): few round trips, within SQLite's limit on variables.
+_BATCH = 2000
 
 _SESSION_NOTES = [
     "Settled group. Three people did the movement practice seated; one lay down for the body scan.",
@@ -54,6 +58,22 @@ _SITUATIONS = [
 ]
 
 
+@dataclass
+class ActivityRows:
+    """Unsaved rows of what happened in the courses, gathered to be written together."""
+
+    attendance: list[Attendance] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    notes: list[FacilitatorNote] = field(default_factory=list)
+    practice: list[PracticeLog] = field(default_factory=list)
+
+    def save(self) -> None:
+        FollowUp.objects.bulk_create(self.follow_ups, batch_size=_BATCH)
+        Attendance.objects.bulk_create(self.attendance, batch_size=_BATCH)
+        FacilitatorNote.objects.bulk_create(self.notes, batch_size=_BATCH)
+        PracticeLog.objects.bulk_create(self.practice, batch_size=_BATCH)
+
+
 def group_attendance_create(
     held: list[ScheduledSession],
     enrollments: list[Enrollment],
@@ -61,6 +81,20 @@ def group_attendance_create(
     *,
     with_notes: bool,
 ) -> None:
+    rows = ActivityRows()
+    group_attendance_build(held, enrollments, facilitator, with_notes=with_notes, rows=rows)
+    rows.save()
+
+
+def group_attendance_build(
+    held: list[ScheduledSession],
+    enrollments: list[Enrollment],
+    facilitator: User,
+    *,
+    with_notes: bool,
+    rows: ActivityRows,
+) -> None:
+    """A group's attendance, follow-ups and notes (saved enrollments), added to `rows`."""
     if not held:
         return
     # Mostly present. In the latest session the last person was absent (an open follow-up) and
@@ -71,7 +105,7 @@ def group_attendance_create(
         statuses[(held[-1].pk, enrollments[-2].pk)] = AttendanceStatus.EXCUSED
     if len(enrollments) >= 4 and len(held) >= 2:
         statuses[(held[0].pk, enrollments[-3].pk)] = AttendanceStatus.ABSENT
-    Attendance.objects.bulk_create(
+    rows.attendance.extend(
         Attendance(
             scheduled_session=session,
             enrollment=enrollment,
@@ -81,12 +115,11 @@ def group_attendance_create(
         for session in held
         for enrollment in enrollments
     )
-    follow_ups = []
     for (session_pk, enrollment_pk), status in statuses.items():
         if status != AttendanceStatus.ABSENT:
             continue
         earlier = session_pk != held[-1].pk
-        follow_ups.append(
+        rows.follow_ups.append(
             FollowUp(
                 scheduled_session_id=session_pk,
                 enrollment_id=enrollment_pk,
@@ -95,10 +128,9 @@ def group_attendance_create(
                 resolution="Spoke on the phone; sent the week's material." if earlier else "",
             )
         )
-    FollowUp.objects.bulk_create(follow_ups)
     if not with_notes:
         return
-    FacilitatorNote.objects.bulk_create(
+    rows.notes.extend(
         FacilitatorNote(
             scheduled_session=session,
             text=_SESSION_NOTES[i % len(_SESSION_NOTES)],
@@ -109,7 +141,7 @@ def group_attendance_create(
     )
     # A note is about what someone did in the session, so only about people who were there.
     present = [e for e in enrollments[1:] if (held[-1].pk, e.pk) not in statuses]
-    FacilitatorNote.objects.bulk_create(
+    rows.notes.extend(
         FacilitatorNote(
             scheduled_session=held[-1],
             enrollment=enrollment,
@@ -124,8 +156,15 @@ def group_attendance_create(
 def mbsr_practice_create(
     program: Program, held: list[ScheduledSession], enrollments: list[Enrollment], today: dt.date
 ) -> None:
+    PracticeLog.objects.bulk_create(mbsr_practice_build(program, held, enrollments, today))
+
+
+def mbsr_practice_build(
+    program: Program, held: list[ScheduledSession], enrollments: list[Enrollment], today: dt.date
+) -> list[PracticeLog]:
+    """A group's practice logs from its first session to yesterday, unsaved."""
     if not held:
-        return
+        return []
     durations = {p["code"]: p.get("durations") or [10] for p in program.practices}
     weeks = [(s.starts_at.astimezone(ZONE).date(), s.program_session.practices) for s in held]
     logs = []
@@ -155,13 +194,15 @@ def mbsr_practice_create(
                     )
                 )
             day += dt.timedelta(days=1)
-    PracticeLog.objects.bulk_create(logs)
+    return logs
 
 
-def ier_attendance_create(
+def ier_attendance_build(
     enrollment: Enrollment, held: list[ScheduledSession], facilitator: User, position: int
-) -> None:
+) -> tuple[list[Attendance], list[FollowUp], list[FacilitatorNote]]:
+    """A one-on-one participant's attendance, follow-ups and coping-plan notes, unsaved."""
     attendance = []
+    follow_ups = []
     for session in held:
         # One missed phone call among the longer-running participants: the call went unanswered.
         missed = session.is_phone and session.program_session.number == 3 and position % 2 == 0
@@ -180,9 +221,8 @@ def ier_attendance_create(
             )
         )
         if missed:
-            FollowUp.objects.create(scheduled_session=session, enrollment=enrollment)
-    Attendance.objects.bulk_create(attendance)
-    FacilitatorNote.objects.bulk_create(
+            follow_ups.append(FollowUp(scheduled_session=session, enrollment=enrollment))
+    notes = [
         FacilitatorNote(
             scheduled_session=session,
             text=_COPING_PLANS[(position + i) % len(_COPING_PLANS)],
@@ -191,18 +231,29 @@ def ier_attendance_create(
         )
         for i, session in enumerate(held)
         if session.program_session.number in (1, 2)
-    )
+    ]
+    return attendance, follow_ups, notes
 
 
-def ier_strategy_use_create(
+def ier_attendance_create(
+    enrollment: Enrollment, held: list[ScheduledSession], facilitator: User, position: int
+) -> None:
+    attendance, follow_ups, notes = ier_attendance_build(enrollment, held, facilitator, position)
+    FollowUp.objects.bulk_create(follow_ups)
+    Attendance.objects.bulk_create(attendance)
+    FacilitatorNote.objects.bulk_create(notes)
+
+
+def ier_strategy_use_build(
     program: Program,
     enrollment: Enrollment,
     held: list[ScheduledSession],
     today: dt.date,
     position: int,
-) -> None:
+) -> list[PracticeLog]:
+    """A one-on-one participant's strategy use since their first session, unsaved."""
     if not held:
-        return
+        return []
     strategies = [s["code"] for s in program.strategies]
     start = held[0].starts_at.astimezone(ZONE).date()
     logs = []
@@ -222,4 +273,16 @@ def ier_strategy_use_create(
                 )
             )
         day += dt.timedelta(days=1)
-    PracticeLog.objects.bulk_create(logs)
+    return logs
+
+
+def ier_strategy_use_create(
+    program: Program,
+    enrollment: Enrollment,
+    held: list[ScheduledSession],
+    today: dt.date,
+    position: int,
+) -> None:
+    PracticeLog.objects.bulk_create(
+        ier_strategy_use_build(program, enrollment, held, today, position)
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import F, OuterRef, Subquery
 
@@ -47,6 +48,51 @@ def _demo_answers(
     return answers
 
 
+@dataclass(frozen=True)
+class PlannedResponse:
+    """One questionnaire a demo participant sends: which, what they answer, and when."""
+
+    instrument: str
+    answers: dict[int, int | None]
+    at: dt.datetime
+
+
+def demo_answers_plan(
+    assessment: Assessment, number: int, reference: dt.datetime, *, item9_positive: bool
+) -> list[PlannedResponse]:
+    """What demo participant `number` sends for one assessment that opened before `reference`,
+    in the order they send it. Shared by the service path below and the bulk seed (bulk.py), so
+    both give the same answers at the same moments."""
+    is_post = assessment.measurement_point.kind != MeasurementKind.BASELINE
+    distress = _DISTRESS[number % len(_DISTRESS)] - (_POST_RELIEF if is_post else 0)
+    end = min(assessment.closes_at, reference)
+    # Somewhere in the window, a different day and hour for each person.
+    answered_at = assessment.opens_at + (end - assessment.opens_at) * (0.2 + 0.12 * (number % 5))
+    codes = list(assessment.instruments)
+    if number % 5 == 0:
+        codes = codes[:1]
+    elif assessment.closes_at > reference:
+        codes = codes[:-1]
+    return [
+        PlannedResponse(
+            instrument=code,
+            answers=_demo_answers(
+                instrument_get(code),
+                number,
+                distress,
+                item9_positive=item9_positive and not is_post,
+            ),
+            at=answered_at + dt.timedelta(minutes=4 * position),
+        )
+        for position, code in enumerate(codes)
+    ]
+
+
+def demo_answers_reference(today: dt.date) -> dt.datetime:
+    """Windows that opened before noon today have answers."""
+    return local_to_utc(today, dt.time(12), ZONE)
+
+
 def demo_questionnaires_answer(
     enrollment: Enrollment, today: dt.date, *, item9_positive: bool
 ) -> None:
@@ -68,39 +114,23 @@ def demo_questionnaires_answer(
     number = participant_number(enrollment.user)
     if number == OPEN_FOR_PARTICIPANT:
         return
-    reference = local_to_utc(today, dt.time(12), ZONE)
+    reference = demo_answers_reference(today)
     assessments = Assessment.objects.filter(
         enrollment=enrollment, opens_at__lt=reference
     ).select_related("measurement_point")
     submitted: list[int] = []
     for assessment in assessments:
-        is_post = assessment.measurement_point.kind != MeasurementKind.BASELINE
-        distress = _DISTRESS[number % len(_DISTRESS)] - (_POST_RELIEF if is_post else 0)
-        end = min(assessment.closes_at, reference)
-        # Somewhere in the window, a different day and hour for each person.
-        answered_at = assessment.opens_at + (end - assessment.opens_at) * (
-            0.2 + 0.12 * (number % 5)
-        )
-        codes = list(assessment.instruments)
-        if number % 5 == 0:
-            codes = codes[:1]
-        elif assessment.closes_at > reference:
-            codes = codes[:-1]
-        for position, code in enumerate(codes):
-            at = answered_at + dt.timedelta(minutes=4 * position)
+        for planned in demo_answers_plan(
+            assessment, number, reference, item9_positive=item9_positive
+        ):
             response = answers_save(
                 assessment=assessment,
-                instrument=code,
-                answers=_demo_answers(
-                    instrument_get(code),
-                    number,
-                    distress,
-                    item9_positive=item9_positive and not is_post,
-                ),
+                instrument=planned.instrument,
+                answers=planned.answers,
                 entered_by=enrollment.user,
-                now=at,
+                now=planned.at,
             )
-            response_submit(response=response, now=at)
+            response_submit(response=response, now=planned.at)
             submitted.append(response.pk)
     # The services stamp these with the real clock; a demo answer given weeks ago says so.
     Response.objects.filter(pk__in=submitted).update(

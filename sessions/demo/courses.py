@@ -9,6 +9,11 @@ Courses are built straight from the models, not through the services, on purpose
 sessions that were held weeks ago and attendance already taken, which the services rightly
 refuse for real data.
 
+New participants' rows are written many at a time (courses_bulk.py, bulk.py), so that
+`--participants 10000` takes minutes, not half an hour; `bulk=False` makes them one person at
+a time, through the services where the demo uses them, and tests/demo/test_bulk_seed.py checks
+that both make the same rows.
+
 Who goes where is decided in people.py, what happened so far in activity.py (attendance, notes,
 practice) and answers.py (questionnaires); dates.py holds the demo's time zone and dates.
 """
@@ -19,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from accounts.demo import DemoPeople
@@ -35,6 +40,13 @@ from sessions.demo.answers import (
     demo_questionnaire_keep_open,
     demo_questionnaires_answer,
 )
+from sessions.demo.courses_bulk import (
+    GroupJoining,
+    OneToOneJoining,
+    group_code,
+    groups_fill_bulk,
+    one_to_one_fill_bulk,
+)
 from sessions.demo.dates import ZONE, ZONE_NAME, first_date, sessions_held
 from sessions.demo.people import demo_enrollment_create, participant_number, placement
 from sessions.models import Attendance, PracticeLog, ScheduledSession, SessionStatus
@@ -44,6 +56,10 @@ from sessions.services.schedule import schedule_sync_for_cohort, schedule_sync_f
 MBSR_SLUG = "mbsr-8-ms"
 IER_SLUG = "ier-6"
 IER_COHORT_NAME = "IER one-to-one"
+# Groups written together in bulk: few enough rows held at once to keep memory low.
+GROUPS_PER_BATCH = 100
+# The participant in the first group who answers PHQ-9 item 9 positively (answers.py).
+_FLAGGED_NUMBER = 3
 PLACE = "Room 2, Riverside Health Centre, 12 Mill Lane, Demo Town"
 IER_PLACE = "Quiet room, Riverside Health Centre, 12 Mill Lane, Demo Town"
 IER_PHONE = (
@@ -115,9 +131,39 @@ def demo_group_ensure(
     numbers: list[int],
     enrolled: set[int],
     today: dt.date,
+    bulk: bool = True,
 ) -> None:
     """MBSR group `index` with participants `numbers` (those not in `enrolled` yet), its schedule
-    built as before the course began, and what happened in the sessions held before `today`."""
+    built as before the course began, and what happened in the sessions held before `today`.
+
+    `bulk`: the new people's rows written together (courses_bulk.py); otherwise one by one
+    through the services, the path the bulk one is checked against."""
+    group = _group_prepare(
+        people=people,
+        program=program,
+        index=index,
+        numbers=numbers,
+        enrolled=enrolled,
+        today=today,
+    )
+    if group is None:
+        return
+    if bulk:
+        groups_fill_bulk([group], today)
+    else:
+        _group_fill(group, today)
+
+
+def _group_prepare(
+    *,
+    people: DemoPeople,
+    program: Program,
+    index: int,
+    numbers: list[int],
+    enrolled: set[int],
+    today: dt.date,
+) -> GroupJoining | None:
+    """The group, made with its schedule if new, and who joins it now (None: nobody)."""
     spec = _group_spec(index)
     first = first_date(today, spec.weekday, spec.held)
     facilitator = people.facilitators[index % len(people.facilitators)]
@@ -143,32 +189,54 @@ def demo_group_ensure(
         first_start = local_to_utc(first, spec.at, ZONE)
         schedule_sync_for_cohort(cohort=cohort, now=first_start - dt.timedelta(days=1))
     by_number = dict(enumerate(people.participants, start=1))
-    new = [
-        demo_enrollment_create(cohort, by_number[n], f"MB-DEMO{n}", activated=cohort.start_date)
-        for n in numbers
-        if by_number[n].pk not in enrolled
-    ]
-    if not new:
-        return
-    day_start = local_to_utc(today, dt.time(0), ZONE)
+    joining = [by_number[n] for n in numbers if by_number[n].pk not in enrolled]
+    if not joining:
+        return None
     sessions = list(
         ScheduledSession.objects.filter(cohort=cohort, enrollment__isnull=True)
         .select_related("program_session")
         .order_by("starts_at")
     )
-    held = sessions_held(sessions, day_start)
-    group_attendance_create(held, new, facilitator, with_notes=created)
-    mbsr_practice_create(program, held, new, today)
+    return GroupJoining(
+        cohort=cohort,
+        program=program,
+        created=created,
+        facilitator=facilitator,
+        users=joining,
+        sessions=sessions,
+        # Exactly one demo person answers PHQ-9 item 9 positively (answers.py).
+        flagged_number=_FLAGGED_NUMBER if index == 0 else None,
+    )
+
+
+def _group_fill(group: GroupJoining, today: dt.date) -> None:
+    """The people joining a group, one by one through the services."""
+    new = [
+        demo_enrollment_create(
+            group.cohort, user, group_code(user), activated=group.cohort.start_date
+        )
+        for user in group.users
+    ]
+    day_start = local_to_utc(today, dt.time(0), ZONE)
+    held = sessions_held(group.sessions, day_start)
+    group_attendance_create(held, new, group.facilitator, with_notes=group.created)
+    mbsr_practice_create(group.program, held, new, today)
     for enrollment in new:
         demo_questionnaires_answer(
             enrollment,
             today,
-            item9_positive=index == 0 and participant_number(enrollment.user) == 3,
+            item9_positive=participant_number(enrollment.user) == group.flagged_number,
         )
 
 
 def _ensure_ier(
-    *, people: DemoPeople, program: Program, numbers: list[int], enrolled: set[int], today: dt.date
+    *,
+    people: DemoPeople,
+    program: Program,
+    numbers: list[int],
+    enrolled: set[int],
+    today: dt.date,
+    bulk: bool = True,
 ) -> None:
     facilitator = people.facilitators[-1]
     cohort, created = Cohort.objects.get_or_create(
@@ -188,29 +256,44 @@ def _ensure_ier(
     if created:
         cohort.facilitators.set([facilitator])
     by_number = dict(enumerate(people.participants, start=1))
-    day_start = local_to_utc(today, dt.time(0), ZONE)
+    joining = []
     for position, number in enumerate(numbers):
         user = by_number[number]
         if user.pk in enrolled:
             continue
-        plan = _IER_STARTS[position % len(_IER_STARTS)]
-        first = first_date(today, plan.weekday, plan.held)
+        start = _IER_STARTS[position % len(_IER_STARTS)]
+        first = first_date(today, start.weekday, start.held)
+        joining.append(OneToOneJoining(position=position, user=user, first=first, at=start.at))
+    if bulk:
+        one_to_one_fill_bulk(cohort, joining, facilitator, today)
+        return
+    day_start = local_to_utc(today, dt.time(0), ZONE)
+    for person in joining:
         enrollment = demo_enrollment_create(
             cohort,
-            user,
-            f"IER-DEMO{number}",
-            activated=first,
-            start_date=first,
-            session_time=plan.at,
+            person.user,
+            f"IER-DEMO{participant_number(person.user)}",
+            activated=person.first,
+            start_date=person.first,
+            session_time=person.at,
         )
-        first_start = local_to_utc(first, plan.at, ZONE)
+        first_start = local_to_utc(person.first, person.at, ZONE)
         sessions = schedule_sync_for_enrollment(
             enrollment=enrollment, now=first_start - dt.timedelta(days=1)
         )
         held = sessions_held(sorted(sessions, key=lambda s: s.starts_at), day_start)
-        ier_attendance_create(enrollment, held, facilitator, position)
-        ier_strategy_use_create(program, enrollment, held, today, position)
+        ier_attendance_create(enrollment, held, facilitator, person.position)
+        ier_strategy_use_create(program, enrollment, held, today, person.position)
         demo_questionnaires_answer(enrollment, today, item9_positive=False)
+
+
+def _per_cohort(rows: QuerySet, cohort_field: str, **counted: object) -> dict[int, int]:
+    return dict(
+        rows.filter(**counted)
+        .values(cohort_field)
+        .annotate(n=Count("pk"))
+        .values_list(cohort_field, "n")
+    )
 
 
 def _summaries(organization_id: int, today: dt.date) -> list[DemoCohortSummary]:
@@ -218,39 +301,30 @@ def _summaries(organization_id: int, today: dt.date) -> list[DemoCohortSummary]:
     cohorts = (
         Cohort.objects.filter(organization_id=organization_id)
         .select_related("program")
-        .annotate(
-            n_participants=Count("enrollments", distinct=True),
-            n_sessions=Count("scheduled_sessions", distinct=True),
-            n_held=Count(
-                "scheduled_sessions",
-                filter=Q(
-                    scheduled_sessions__starts_at__lt=day_start,
-                    scheduled_sessions__status=SessionStatus.SCHEDULED,
-                ),
-                distinct=True,
-            ),
-        )
         .order_by("pk")
     )
-    attendance = dict(
-        Attendance.objects.filter(enrollment__cohort__organization_id=organization_id)
-        .values("enrollment__cohort_id")
-        .annotate(n=Count("pk"))
-        .values_list("enrollment__cohort_id", "n")
+    # One count per table, grouped by cohort: counting enrollments and sessions in one query
+    # joins them (every participant times every session), which in the one-to-one cohort of
+    # a 10,000-person demo is tens of millions of rows.
+    in_org = {"cohort__organization_id": organization_id}
+    participants = _per_cohort(Enrollment.objects.filter(**in_org), "cohort_id")
+    sessions = _per_cohort(ScheduledSession.objects.filter(**in_org), "cohort_id")
+    held = _per_cohort(
+        ScheduledSession.objects.filter(**in_org),
+        "cohort_id",
+        starts_at__lt=day_start,
+        status=SessionStatus.SCHEDULED,
     )
-    practice = dict(
-        PracticeLog.objects.filter(enrollment__cohort__organization_id=organization_id)
-        .values("enrollment__cohort_id")
-        .annotate(n=Count("pk"))
-        .values_list("enrollment__cohort_id", "n")
-    )
+    by_enrollment = {"enrollment__cohort__organization_id": organization_id}
+    attendance = _per_cohort(Attendance.objects.filter(**by_enrollment), "enrollment__cohort_id")
+    practice = _per_cohort(PracticeLog.objects.filter(**by_enrollment), "enrollment__cohort_id")
     return [
         DemoCohortSummary(
             name=c.name,
             program=c.program.name,
-            participants=c.n_participants,
-            sessions=c.n_sessions,
-            held=c.n_held,
+            participants=participants.get(c.pk, 0),
+            sessions=sessions.get(c.pk, 0),
+            held=held.get(c.pk, 0),
             attendance=attendance.get(c.pk, 0),
             practice_logs=practice.get(c.pk, 0),
         )
@@ -259,9 +333,12 @@ def _summaries(organization_id: int, today: dt.date) -> list[DemoCohortSummary]:
 
 
 def demo_courses_ensure(
-    *, people: DemoPeople, today: dt.date | None = None
+    *, people: DemoPeople, today: dt.date | None = None, bulk: bool = True
 ) -> list[DemoCohortSummary]:
-    """Create the demo cohorts, schedules, attendance, notes and practice once; return what exists."""
+    """Create the demo cohorts, schedules, attendance, notes and practice once; return what exists.
+
+    `bulk` (the default) writes new participants' rows many at a time (bulk.py); False makes
+    them one by one through the services, as the bulk path is checked against."""
     today = today or timezone.localdate(timezone=ZONE)
     mbsr = Program.objects.get(slug=MBSR_SLUG)
     ier = Program.objects.get(slug=IER_SLUG)
@@ -273,18 +350,37 @@ def demo_courses_ensure(
                 "user_id", flat=True
             )
         )
-        for index, numbers in sorted(groups.items()):
-            demo_group_ensure(
-                people=people,
-                program=mbsr,
-                index=index,
-                numbers=numbers,
-                enrolled=enrolled,
-                today=today,
-            )
+        ordered = sorted(groups.items())
+        step = GROUPS_PER_BATCH if bulk else 1
+        for start in range(0, len(ordered), step):
+            joining = [
+                group
+                for index, numbers in ordered[start : start + step]
+                if (
+                    group := _group_prepare(
+                        people=people,
+                        program=mbsr,
+                        index=index,
+                        numbers=numbers,
+                        enrolled=enrolled,
+                        today=today,
+                    )
+                )
+                is not None
+            ]
+            if bulk:
+                groups_fill_bulk(joining, today)
+            else:
+                for group in joining:
+                    _group_fill(group, today)
         if one_on_one:
             _ensure_ier(
-                people=people, program=ier, numbers=one_on_one, enrolled=enrolled, today=today
+                people=people,
+                program=ier,
+                numbers=one_on_one,
+                enrolled=enrolled,
+                today=today,
+                bulk=bulk,
             )
         # On every run, not only the first: `make run` seeds at each start, so participant1 still
         # has an open questionnaire (in facilitator@demo.test's group) on a later day.

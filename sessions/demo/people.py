@@ -36,11 +36,12 @@ def participant_number(user: User) -> int:
     return int(user.email.removeprefix("participant").split("@")[0])
 
 
-def demo_enrollment_create(
+def demo_enrollment_build(
     cohort: Cohort, user: User, code: str, *, activated: dt.date, **extra: object
 ) -> Enrollment:
+    """An unsaved demo enrollment: active, invitation accepted ten days before `activated`."""
     started = local_to_utc(activated - dt.timedelta(days=10), dt.time(12), ZONE)
-    enrollment = Enrollment.objects.create(
+    return Enrollment(
         cohort=cohort,
         user=user,
         participant_code=code,
@@ -52,5 +53,12 @@ def demo_enrollment_create(
         invited_phone=user.phone,
         **extra,
     )
+
+
+def demo_enrollment_create(
+    cohort: Cohort, user: User, code: str, *, activated: dt.date, **extra: object
+) -> Enrollment:
+    enrollment = demo_enrollment_build(cohort, user, code, activated=activated, **extra)
+    enrollment.save()
     assessment_windows_sync(enrollment=enrollment)
     return enrollment

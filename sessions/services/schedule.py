@@ -19,7 +19,7 @@ from programs.models import (
 )
 from programs.signals import ScheduleRejected
 from sessions.models import ScheduledSession, SessionStatus
-from sessions.scheduling import local_to_utc, plan
+from sessions.scheduling import PlannedSession, local_to_utc, plan
 from sessions.signals import schedule_changed
 
 
@@ -37,6 +37,32 @@ def _location(cohort: Cohort, modality: str) -> dict[str, str]:
         "video_link": cohort.video_link if modality == Modality.VIDEO else "",
         "phone_instructions": cohort.phone_instructions if modality == Modality.PHONE else "",
     }
+
+
+def plan_for_cohort(
+    *,
+    cohort: Cohort,
+    program_sessions: list[ProgramSession],
+    start: dt.date,
+    weekday: int,
+    at: dt.time,
+) -> list[PlannedSession]:
+    """`plan` for a cohort's program: its weekly and optional sessions, cadence and skipped
+    dates, in the cohort's time zone (the schedule service and the demo's bulk seeding alike)."""
+    return plan(
+        numbers=[ps.number for ps in program_sessions if not ps.optional],
+        optional_after={
+            ps.number: ps.schedule_after
+            for ps in program_sessions
+            if ps.optional and ps.schedule_after
+        },
+        start=start,
+        weekday=weekday,
+        at=at,
+        zone=cohort.zoneinfo,
+        cadence_days=cohort.program.cadence_days,
+        skip_dates=cohort.skip_date_set,
+    )
 
 
 def _modality(cohort: Cohort, program_session: ProgramSession) -> str:
@@ -58,19 +84,8 @@ def _sync(
 ) -> list[ScheduledSession]:
     program_sessions = _program_sessions(cohort.program)
     by_number = {ps.number: ps for ps in program_sessions}
-    planned = plan(
-        numbers=[ps.number for ps in program_sessions if not ps.optional],
-        optional_after={
-            ps.number: ps.schedule_after
-            for ps in program_sessions
-            if ps.optional and ps.schedule_after
-        },
-        start=start,
-        weekday=weekday,
-        at=at,
-        zone=cohort.zoneinfo,
-        cadence_days=cohort.program.cadence_days,
-        skip_dates=cohort.skip_date_set,
+    planned = plan_for_cohort(
+        cohort=cohort, program_sessions=program_sessions, start=start, weekday=weekday, at=at
     )
     existing = {
         s.program_session.number: s
