@@ -89,6 +89,7 @@ class CohortAdmin(admin.ModelAdmin):
 
     list_display = ["name", "organization", "program", "start_date", "timezone"]
     list_filter = ["organization", "program"]
+    list_select_related = ["organization", "program"]
     search_fields = ["name"]
     filter_horizontal = ["facilitators"]
     readonly_fields = [

@@ -1197,6 +1197,7 @@ STAFF_FORMS: dict[str, FormCase] = {
             "start_to": hostile_text(),
             "sort": hostile_text(),
             "dir": hostile_text(),
+            "page": hostile_text(),
         },
         succeeds_with=frozenset({200}),
     ),

@@ -19,6 +19,7 @@ class ExportRecordAdmin(admin.ModelAdmin[ExportRecord]):
         "finished_at",
     ]
     list_filter = ["organization", "kind", "format", "identifiable", "source"]
+    list_select_related = ["organization"]
     search_fields = ["actor", "checksum"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -39,6 +39,7 @@ class StudyArmInline(admin.TabularInline):
 class StudyAdmin(ReadOnlyAdmin):
     list_display = ["name", "organization", "program", "created_at"]
     list_filter = ["organization", "program"]
+    list_select_related = ["organization", "program"]
     # Only fields that say nothing about the sequence: no slots, no inline of them.
     fields = ["name", "organization", "program", "strata", "block_sizes", "cohorts", "created_by"]
     inlines = [StudyArmInline]
@@ -47,12 +48,14 @@ class StudyAdmin(ReadOnlyAdmin):
 @admin.register(StudyArm)
 class StudyArmAdmin(ReadOnlyAdmin):
     list_display = ["label", "study", "ratio", "enrollment_arm", "is_comparator"]
+    list_select_related = ["study"]
 
 
 @admin.register(Allocation)
 class AllocationAdmin(ReadOnlyAdmin):
     list_display = ["enrollment", "study", "arm", "stratum_label", "block", "allocated_at"]
     list_filter = ["study"]
+    list_select_related = ["enrollment", "study", "arm"]
     # The slot link is left out: its page would be the way to the sealed sequence.
     fields = [
         "study",
@@ -68,3 +71,11 @@ class AllocationAdmin(ReadOnlyAdmin):
 @admin.register(AllocationCorrection)
 class AllocationCorrectionAdmin(ReadOnlyAdmin):
     list_display = ["allocation", "arm_before", "arm_after", "corrected_by", "corrected_at"]
+    # An allocation is shown as "<participant code> → <arm>".
+    list_select_related = [
+        "allocation__enrollment",
+        "allocation__arm",
+        "arm_before",
+        "arm_after",
+        "corrected_by",
+    ]

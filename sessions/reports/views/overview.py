@@ -1,4 +1,5 @@
-"""The coordinator's overview: every cohort of their organization with its completion figures.
+"""The coordinator's overview: every cohort of their organization with its completion figures,
+50 cohorts a page.
 
 Only coordinators reach it (anyone else gets 404); what it covers and counts is
 sessions.reports.selectors.overview.
@@ -97,6 +98,7 @@ def reports_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
         sort=request.GET.get("sort"),
         direction=request.GET.get("dir"),
         now=now,
+        page=request.GET.get("page"),
     )
     return render(
         request,
@@ -111,6 +113,7 @@ def reports_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
             "is_filtered": page.is_filtered,
             "clear_url": reverse("reports:reports_overview"),
             "thresholds": page.thresholds,
+            "paging": page.paging,
             "definitions": DEFINITIONS,
             "program": filters.program,
             "downloads": _downloads(filters),
