@@ -5,10 +5,20 @@ hands rows to deliver_notification by its registered name, delivery.DELIVER_TASK
 strings are what queued messages and the beat schedule carry: they never change.
 """
 
+from typing import Any
+
 from celery import shared_task
+from celery.signals import worker_process_shutdown
 
 from sessions.notifications.services.delivery import notification_deliver, notifications_tick
 from sessions.notifications.services.heartbeat import heartbeat_record
+from sessions.notifications.services.mail_connection import mail_connections_close
+
+
+@worker_process_shutdown.connect
+def close_kept_mail_connection(**kwargs: Any) -> None:
+    """A sending process keeps its SMTP connection between messages; it says QUIT on its way out."""
+    mail_connections_close()
 
 
 @shared_task(name="sessions.tasks.record_heartbeat")

@@ -7,6 +7,10 @@ Guarantees, and why:
   the dispatcher hands it out again once its hand-out is older than REQUEUE_AFTER.
 - Receiving a message twice sends nothing twice: the sender first claims the row with a
   conditional update (pending -> sending, exactly one row changed) and gives up otherwise.
+- A sending process keeps one SMTP connection from message to message (mail_connection.py:
+  checked before each reuse, dropped after any error), yet each row is still claimed,
+  handed over and recorded on its own, just before and after its own send: a process
+  killed mid-batch holds at most the one row in hand, and the rest stay pending.
 - A restart of Redis alone stops no send and loses no reminder. Workers do not cancel running
   sends when the broker goes away (CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS
   is False): a send needs PostgreSQL and the mail server, not Redis, so it finishes and records
@@ -42,7 +46,6 @@ from collections.abc import Callable
 from functools import partial
 
 from celery import current_app
-from django.core.mail import get_connection
 from django.db import DatabaseError, transaction
 from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
@@ -53,7 +56,14 @@ from sessions.notifications.models import (
     QUIET_HOURS_EXEMPT_KINDS,
     SAFETY_KINDS,
     Notification,
+    NotificationKind,
     NotificationStatus,
+    Preferences,
+)
+from sessions.notifications.services.claims import claim, held_update
+from sessions.notifications.services.mail_connection import (
+    mail_connection_open,
+    mail_connection_release,
 )
 from sessions.notifications.services.messages import (
     message_id_for,
@@ -126,11 +136,10 @@ def _finish(n: Notification, status: str, **fields: object) -> None:
     _held(n).update(status=status, updated_at=timezone.now(), **fields)
 
 
-def _deferral(n: Notification, *, now: dt.datetime) -> dt.datetime | None:
+def _deferral(n: Notification, preferences: Preferences, *, now: dt.datetime) -> dt.datetime | None:
     """A later send time when the recipient's quiet hours or daily cap say 'not now'."""
     if n.kind in QUIET_HOURS_EXEMPT_KINDS:
         return None
-    preferences = preferences_for([n.recipient_id])[n.recipient_id]
     zone = zone_of(n.recipient.timezone)
     later = after_quiet_hours(
         now, zone=zone, start=preferences.quiet_hours_start, end=preferences.quiet_hours_end
@@ -159,6 +168,38 @@ def _deferral(n: Notification, *, now: dt.datetime) -> dt.datetime | None:
     )
 
 
+# What each kind's re-check and message read, loaded with the row in one query: joining all
+# eleven relations for every row cost more CPU than sending it (issue 18). Anything a kind
+# reads that is not listed is still read when used, with a query of its own; a kind not
+# listed loads everything.
+EVERYTHING_RELATED = (
+    "recipient",
+    "enrollment__cohort",
+    "cohort__organization",
+    "scheduled_session__program_session",
+    "scheduled_session__cohort",
+    "assessment__measurement_point",
+    "follow_up__enrollment__cohort",
+    "follow_up__scheduled_session__program_session",
+    "safety_event__enrollment__cohort",
+    "invitation",
+    "requested_by",
+)
+_SESSION_RELATED = (
+    "recipient",
+    "enrollment",
+    "scheduled_session__program_session",
+    # The sender name (organization) and the program version's wording (program).
+    "scheduled_session__cohort__organization",
+    "scheduled_session__cohort__program",
+)
+RELATED_FOR_KIND: dict[str, tuple[str, ...]] = {
+    NotificationKind.SESSION_24H: _SESSION_RELATED,
+    NotificationKind.SESSION_1H: _SESSION_RELATED,
+    NotificationKind.SESSION_CHANGED: _SESSION_RELATED,
+}
+
+
 def notification_deliver(*, notification_id: int, now: dt.datetime | None = None) -> str:
     """Claim one due row, re-check it, send it and record what happened; safe to call twice.
 
@@ -169,40 +210,22 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
     again) or certainly did not (the row goes out again).
     """
     now = now or timezone.now()
-    claimed = Notification.objects.filter(
-        pk=notification_id, status=NotificationStatus.PENDING, send_at__lte=now
-    ).update(
-        status=NotificationStatus.SENDING,
-        claimed_at=now,
-        handed_over_at=None,
-        attempts=F("attempts") + 1,
-        updated_at=now,
-    )
-    if claimed != 1:
+    kind = claim(notification_id, now=now)
+    if kind is None:
         return Outcome.DUPLICATE
-    n = Notification.objects.select_related(
-        "recipient",
-        "enrollment__cohort",
-        "cohort__organization",
-        "scheduled_session__program_session",
-        "scheduled_session__cohort",
-        "assessment__measurement_point",
-        "follow_up__enrollment__cohort",
-        "follow_up__scheduled_session__program_session",
-        "safety_event__enrollment__cohort",
-        "invitation",
-        "requested_by",
-    ).get(pk=notification_id)
-
+    n = Notification.objects.select_related(*RELATED_FOR_KIND.get(kind, EVERYTHING_RELATED)).get(
+        pk=notification_id
+    )
     reason = still_wanted(n, now=now)
     if reason:
         _finish(n, NotificationStatus.CANCELLED, last_error=reason)
         return Outcome.CANCELLED
+    # Read after the re-check, not with the row: an unsubscribe taken after the claim counts.
     preferences = preferences_for([n.recipient_id])[n.recipient_id]
     if not wants(preferences, n.kind):
         _finish(n, NotificationStatus.SKIPPED, last_error="Turned off by the person.")
         return Outcome.SKIPPED
-    later = _deferral(n, now=now)
+    later = _deferral(n, preferences, now=now)
     if later is not None:
         _finish(
             n,
@@ -213,10 +236,10 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
         )
         return Outcome.DEFERRED
 
-    message_id = n.message_id or message_id_for(n)
-    if not n.message_id:
-        Notification.objects.filter(pk=n.pk).update(message_id=message_id)
-        n.message_id = message_id
+    # A retry sends with the Message-ID of the first attempt, so a mail server can spot a
+    # repeat; it is stored with the hand-over below (an attempt that stops before that sent
+    # nothing under it).
+    n.message_id = n.message_id or message_id_for(n)
     try:
         email = notification_email(n)
     except DatabaseError:
@@ -233,26 +256,43 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
             last_error=f"The message could not be made: {type(exc).__name__}: {exc}"[:500],
         )
         return Outcome.FAILED
-    connection = get_connection()
     try:
+        # The connection this process kept from its last message, checked, or a new one.
         # Errors while connecting are safe to retry: the server has not seen the message yet.
-        connection.open()
+        mail = mail_connection_open()
     except Exception as exc:
         return _after_error(n, exc, now=now, handed_over=False)
+    failed = True
     try:
         # From here the server may take the message. Recorded first, and only while this
         # attempt still holds the row: a sweep that judged it meanwhile wins, and nothing is
         # sent. (A database error here stops the send before anything went out.)
-        if not _held(n).filter(handed_over_at=None).update(handed_over_at=timezone.now()):
+        if not held_update(
+            n,
+            {"handed_over_at": timezone.now(), "message_id": n.message_id},
+            handed_over_at=None,
+        ):
+            failed = False
             return Outcome.DUPLICATE
-        email.connection = connection
+        email.connection = mail
         try:
             email.send()
         except Exception as exc:
             return _after_error(n, exc, now=now, handed_over=True)
+        failed = False
     finally:
-        connection.close()
-    _finish(n, NotificationStatus.SENT, sent_at=timezone.now(), last_error="")
+        # A connection that saw an error (or a process stopping) is not used again.
+        mail_connection_release(mail, failed=failed)
+    sent_at = timezone.now()
+    held_update(
+        n,
+        {
+            "status": NotificationStatus.SENT.value,
+            "sent_at": sent_at,
+            "last_error": "",
+            "updated_at": sent_at,
+        },
+    )
     return Outcome.SENT
 
 

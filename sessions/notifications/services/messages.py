@@ -32,12 +32,12 @@ from sessions.notifications.models import (
     Notification,
     NotificationKind,
 )
+from sessions.notifications.services.attachments import session_ics
 from sessions.notifications.services.digest import digest_lines
 from sessions.notifications.services.links import absolute_url as _url
 from sessions.notifications.services.links import cohort_label
 from sessions.notifications.services.unsubscribe import unsubscribe_url
 from sessions.questionnaires.models import Assessment
-from sessions.services.calendar import calendar_ics
 from sessions.trials.models import Allocation
 from sessions.trials.services.allocation import current_arm
 
@@ -69,7 +69,7 @@ def _session_message(n: Notification) -> Message:
             "action_url": _url("reports:participant_home"),
             "action_text": "See your course",
         },
-        attachments=[(ICS_NAME, calendar_ics(sessions=[session]), "text/calendar")],
+        attachments=[(ICS_NAME, session_ics(session), "text/calendar")],
     )
 
 
