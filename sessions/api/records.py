@@ -17,12 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Model, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from programs.models import Cohort, Enrollment, MeasurementPoint, Program
 from sessions.models import Attendance, PracticeLog, ScheduledSession
 from sessions.questionnaires.models import Assessment, Response
+from sessions.questionnaires.selectors import response_list_latest_submitted
 from sessions.trials.models import Allocation, AllocationCorrection
 
 M = TypeVar("M", bound=Model)
@@ -103,18 +104,9 @@ def assessment_list(*, organization_id: int) -> QuerySet[Assessment]:
 def response_list(*, organization_id: int) -> QuerySet[Response]:
     """The latest submitted version of every response (a correction replaces what it corrects,
     as in the exports); drafts are never shared."""
-    newer = Response.objects.filter(
-        assessment_id=OuterRef("assessment_id"),
-        instrument=OuterRef("instrument"),
-        version__gt=OuterRef("version"),
-        submitted_at__isnull=False,
-    )
     return (
-        Response.objects.filter(
-            assessment__enrollment__cohort__organization_id=organization_id,
-            submitted_at__isnull=False,
-        )
-        .exclude(Exists(newer))
+        response_list_latest_submitted()
+        .filter(assessment__enrollment__cohort__organization_id=organization_id)
         .select_related("assessment__enrollment__cohort__program", "assessment__measurement_point")
     )
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.db.models import OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -184,6 +184,19 @@ def enrollment_list_with_consent_for_cohort(*, cohort: Cohort) -> list[Enrollmen
 
 
 # --- responses --------------------------------------------------------------------------------
+
+
+def response_list_latest_submitted() -> QuerySet[Response]:
+    """The latest submitted version of every response: a correction replaces what it corrects,
+    drafts never count. What the exports, the FHIR Bundle and the API share; each narrows it to
+    the participants its caller may see."""
+    newer = Response.objects.filter(
+        assessment_id=OuterRef("assessment_id"),
+        instrument=OuterRef("instrument"),
+        version__gt=OuterRef("version"),
+        submitted_at__isnull=False,
+    )
+    return Response.objects.filter(submitted_at__isnull=False).exclude(Exists(newer))
 
 
 def response_list_for_participant(*, user: User) -> QuerySet[Response]:

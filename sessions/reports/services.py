@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import Organization, User
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Organization, User
 from sessions.reports.models import ExportRecord
 
 COMMAND_LINE = "command line"
@@ -40,3 +42,29 @@ def export_record_finish(*, record: ExportRecord, row_count: int, checksum: str)
     record.finished_at = timezone.now()
     record.save(update_fields=["row_count", "checksum", "finished_at"])
     return record
+
+
+def export_record_audit(
+    *,
+    record: ExportRecord,
+    user: User | None,
+    outcome: dict[str, object],
+    request: HttpRequest | None = None,
+) -> None:
+    """The one audit event of an export: what its record says, and how it ended."""
+    audit_record(
+        request=request,
+        actor=user,
+        actor_email=record.actor,
+        action=AuditAction.EXPORT,
+        obj=record,
+        organization=record.organization,
+        details={
+            "kind": record.kind,
+            "format": record.format,
+            "filters": record.filters,
+            "identifiable": record.identifiable,
+            "source": record.source,
+            **outcome,
+        },
+    )

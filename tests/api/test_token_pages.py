@@ -194,7 +194,7 @@ def test_the_new_token_page_shows_the_secret_with_a_copy_button_and_no_cache(
     assert "no-store" in response["Cache-Control"]
     assert 'data-copy-target="api-token-secret"' in response.text
     assert 'role="status"' in response.text
-    assert "/static/js/api-token-copy.js" in response.text
+    assert "/static/js/copy-link.js" in response.text
     # Never again: not on the list, not anywhere the coordinator goes next.
     for page in (_page(organization), reverse("audit_log"), reverse("coordinator_home")):
         assert raw.group(0) not in signed_in.get(page).text

@@ -12,10 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from accounts.audit import audit_record
-from accounts.models import AuditAction, Organization, User
+from accounts.models import Organization, User
 from sessions.reports.models import ExportRecord
-from sessions.reports.services import export_record_finish, export_record_start
+from sessions.reports.services import (
+    export_record_audit,
+    export_record_finish,
+    export_record_start,
+)
 
 
 @dataclass
@@ -52,22 +55,7 @@ def exchange_recorded(
     run = ExchangeRun(record=record)
 
     def audit(**outcome: object) -> None:
-        audit_record(
-            request=None,
-            actor=user,
-            actor_email=record.actor,
-            action=AuditAction.EXPORT,
-            obj=record,
-            organization=organization,
-            details={
-                "kind": kind,
-                "format": fmt,
-                "filters": filters,
-                "identifiable": False,
-                "source": "command",
-                **outcome,
-            },
-        )
+        export_record_audit(record=record, user=user, outcome=outcome)
 
     try:
         yield run

@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, Exists, F, OuterRef, QuerySet, When
+from django.db.models import Case, F, QuerySet, When
 
 from programs.instrument_library import Instrument, InstrumentNotFound, instrument_get
 from programs.scoring import InvalidAnswers, score
 from sessions.questionnaires.models import Response
+from sessions.questionnaires.selectors import response_list_latest_submitted
 from sessions.reports.exports.cells import RATE_PLACES, Cell, cell
 from sessions.reports.exports.columns import score_subscale_columns
 from sessions.reports.exports.scope import ExportScope, person_code_of
@@ -31,18 +32,9 @@ ENROLLMENT_CHUNK = 200
 def latest_submitted_responses(scope: ExportScope) -> QuerySet[Response]:
     """The latest submitted version of every response of the scope's participants, in file order
     within one participant (the participants' own order is ExportScope.enrollment_order)."""
-    newer = Response.objects.filter(
-        assessment_id=OuterRef("assessment_id"),
-        instrument=OuterRef("instrument"),
-        version__gt=OuterRef("version"),
-        submitted_at__isnull=False,
-    )
     return (
-        Response.objects.filter(
-            assessment__enrollment__in=scope.enrollments(),
-            submitted_at__isnull=False,
-        )
-        .exclude(Exists(newer))
+        response_list_latest_submitted()
+        .filter(assessment__enrollment__in=scope.enrollments())
         .order_by("assessment__opens_at", "assessment_id", "instrument")
     )
 

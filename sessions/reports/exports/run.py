@@ -11,8 +11,7 @@ from typing import IO
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.models import AuditAction, Organization, User
+from accounts.models import Organization, User
 from sessions.reports.definitions import DEFINITIONS
 from sessions.reports.exports.cells import cell
 from sessions.reports.exports.columns import KINDS, column_meaning
@@ -20,7 +19,11 @@ from sessions.reports.exports.scope import ExportScope, Progress, Table
 from sessions.reports.exports.tables import tables_for
 from sessions.reports.exports.writers import csv_chunks, finishing, xlsx_file, zip_chunks
 from sessions.reports.models import ExportRecord
-from sessions.reports.services import export_record_finish, export_record_start
+from sessions.reports.services import (
+    export_record_audit,
+    export_record_finish,
+    export_record_start,
+)
 
 FORMATS = ("csv", "xlsx")
 FILES: dict[str, tuple[str, ...]] = {"responses": ("responses", "scores", "dictionary")}
@@ -176,22 +179,7 @@ def export_start(
     def audit(**outcome: object) -> None:
         nonlocal audited
         audited = True
-        audit_record(
-            request=request,
-            actor=user,
-            actor_email=record.actor,
-            action=AuditAction.EXPORT,
-            obj=record,
-            organization=organization,
-            details={
-                "kind": kind,
-                "format": fmt,
-                "filters": filters,
-                "identifiable": scope.identifiable,
-                "source": source,
-                **outcome,
-            },
-        )
+        export_record_audit(record=record, user=user, request=request, outcome=outcome)
 
     def finish(rows: int, checksum: str) -> None:
         export_record_finish(record=record, row_count=rows, checksum=checksum)
